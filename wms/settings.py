@@ -1,0 +1,117 @@
+"""Settings: config/*.toml overridden by WMS_* environment variables."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, fields, is_dataclass, replace
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class TaskSettings:
+    lease_seconds: int = 900
+    disconnect_grace_seconds: int = 120
+    assignment: str = "pull"
+
+
+@dataclass(frozen=True)
+class SocketIOSettings:
+    async_mode: str = "threading"
+    message_queue: str = ""
+    ping_interval: int = 10
+    ping_timeout: int = 20
+
+
+@dataclass(frozen=True)
+class DeviceSettings:
+    spool_dir: str = "var/spool"
+    config_file: str = "config/devices.toml"
+    # Start the print spooler / device poller threads with the app.
+    start_workers: bool = True
+
+
+@dataclass(frozen=True)
+class ApiSettings:
+    idempotency_ttl_hours: int = 48
+    max_bulk_items: int = 1000
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = "sqlite:///var/wms.sqlite3"
+    secret_key: str = "change-me-in-production"
+    default_locale: str = "zh_CN"
+    log_level: str = "INFO"
+    session_cookie_secure: bool = False
+    terminal_idle_lock_minutes: int = 15
+    testing: bool = False
+    tasks: TaskSettings = field(default_factory=TaskSettings)
+    socketio: SocketIOSettings = field(default_factory=SocketIOSettings)
+    devices: DeviceSettings = field(default_factory=DeviceSettings)
+    api: ApiSettings = field(default_factory=ApiSettings)
+
+    def with_overrides(self, **changes: Any) -> Settings:
+        return _merge(self, changes)
+
+
+def _coerce(value: str, current: Any) -> Any:
+    if isinstance(current, bool):
+        return value.strip().lower() in {"1", "true", "yes", "on"}
+    if isinstance(current, int):
+        return int(value)
+    if isinstance(current, float):
+        return float(value)
+    return value
+
+
+def _merge(obj: Any, changes: dict[str, Any]) -> Any:
+    known = {f.name for f in fields(obj)}
+    unknown = set(changes) - known
+    if unknown:
+        raise ValueError(f"unknown settings: {', '.join(sorted(unknown))}")
+    updates: dict[str, Any] = {}
+    for key, value in changes.items():
+        current = getattr(obj, key)
+        if is_dataclass(current) and isinstance(value, dict):
+            updates[key] = _merge(current, value)
+        else:
+            updates[key] = value
+    return replace(obj, **updates)
+
+
+def _env_overrides(settings: Settings, environ: dict[str, str]) -> dict[str, Any]:
+    """WMS_DATABASE_URL -> database_url; WMS_TASKS__LEASE_SECONDS -> tasks.lease_seconds."""
+    out: dict[str, Any] = {}
+    for key, raw in environ.items():
+        if not key.startswith("WMS_") or key.startswith("WMS_TEST_"):
+            continue
+        path = key[4:].lower().split("__")
+        target: Any = settings
+        for part in path[:-1]:
+            target = getattr(target, part, None)
+        if target is None or not is_dataclass(target) or not hasattr(target, path[-1]):
+            continue
+        node = out
+        for part in path[:-1]:
+            node = node.setdefault(part, {})
+        node[path[-1]] = _coerce(raw, getattr(target, path[-1]))
+    return out
+
+
+def load_settings(
+    config_dir: Path | None = None, environ: dict[str, str] | None = None
+) -> Settings:
+    """Read config/default.toml, then config/local.toml, then WMS_* variables."""
+    config_dir = config_dir or Path(os.environ.get("WMS_CONFIG_DIR", PROJECT_ROOT / "config"))
+    environ = dict(os.environ if environ is None else environ)
+    settings = Settings()
+    for name in ("default.toml", "local.toml"):
+        path = config_dir / name
+        if path.exists():
+            with path.open("rb") as fh:
+                settings = _merge(settings, tomllib.load(fh))
+    return _merge(settings, _env_overrides(settings, environ))
