@@ -64,4 +64,5 @@ __all__ = [
     "exact",
     "qty_str",
     "quant_key",
+    "utcnow",
 ]

@@ -72,9 +72,7 @@ class Quant(IdMixin, Base):
     lot_id: Mapped[int | None] = mapped_column(ForeignKey("lot.id"))
     serial_id: Mapped[int | None] = mapped_column(ForeignKey("serial.id"))
     container_id: Mapped[int | None] = mapped_column(ForeignKey("container.id"), index=True)
-    status: Mapped[StockStatus] = mapped_column(
-        _enum(StockStatus), default=StockStatus.available
-    )
+    status: Mapped[StockStatus] = mapped_column(_enum(StockStatus), default=StockStatus.available)
     on_hand: Mapped[Decimal] = mapped_column(default=Decimal(0))
     reserved: Mapped[Decimal] = mapped_column(default=Decimal(0))
     #: When stock first arrived here (FIFO removal), kept across top-ups.
@@ -92,7 +90,9 @@ class Quant(IdMixin, Base):
     def add(self, qty: Decimal) -> None:
         self.on_hand = self.on_hand + qty
 
-    def take(self, qty: Decimal, *, allow_negative: bool = False, from_reserved: Decimal = Decimal(0)) -> None:
+    def take(
+        self, qty: Decimal, *, allow_negative: bool = False, from_reserved: Decimal = Decimal(0)
+    ) -> None:
         """Remove ``qty``; ``from_reserved`` of it consumes this quant's reservation."""
         if from_reserved > self.reserved:
             raise ReservationExceeded(

@@ -1,0 +1,73 @@
+"""Events recorded inside a transaction and published only after it commits.
+
+Services call ``record(session, "task.assigned", {...}, rooms=[...])``. The
+events ride on ``session.info`` and are handed to the publishers registered
+with ``install`` once the transaction commits; a rollback drops them. No
+I/O happens inside a transaction: publishers emit to Socket.IO, wake the
+print spooler or the webhook worker.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session, sessionmaker
+
+log = logging.getLogger(__name__)
+
+_KEY = "wms.pending_events"
+
+
+@dataclass(frozen=True)
+class Event:
+    """``name`` is noun.past_tense (``task.assigned``); ``rooms`` say who hears it."""
+
+    name: str
+    payload: dict[str, Any]
+    rooms: tuple[str, ...] = ()
+    namespaces: tuple[str, ...] = ("/console",)
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+Publisher = Callable[[list[Event]], None]
+
+
+def record(
+    session: Session,
+    name: str,
+    payload: dict[str, Any],
+    *,
+    rooms: tuple[str, ...] | list[str] = (),
+    namespaces: tuple[str, ...] | list[str] = ("/console",),
+    **meta: Any,
+) -> Event:
+    evt = Event(name, payload, tuple(rooms), tuple(namespaces), dict(meta))
+    session.info.setdefault(_KEY, []).append(evt)
+    return evt
+
+
+def pending(session: Session) -> list[Event]:
+    return list(session.info.get(_KEY, []))
+
+
+def install(factory: sessionmaker[Session], publishers: list[Publisher]) -> None:
+    """Publish each committed transaction's events to every publisher, in order."""
+
+    @event.listens_for(factory, "after_commit")
+    def _after_commit(session: Session) -> None:
+        events = session.info.pop(_KEY, [])
+        if not events:
+            return
+        for publish in list(publishers):
+            try:
+                publish(events)
+            except Exception:  # a broken listener never undoes committed work
+                log.exception("event publisher failed", extra={"events": [e.name for e in events]})
+
+    @event.listens_for(factory, "after_rollback")
+    def _after_rollback(session: Session) -> None:
+        session.info.pop(_KEY, None)

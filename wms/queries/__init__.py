@@ -1,0 +1,1 @@
+"""Read-side queries: plain selects shared by services and edges."""

@@ -1,0 +1,1 @@
+"""What a scan means: check digits, GS1 element strings and the scan resolver."""

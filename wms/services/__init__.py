@@ -1,0 +1,1 @@
+"""Use cases. Each takes ``session`` first and keyword arguments after; flushes, never commits."""

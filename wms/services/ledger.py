@@ -1,0 +1,445 @@
+"""Posting stock moves: the one place quantities change.
+
+``post_moves`` applies a set of moves atomically: it locks every quant it
+touches in a stable order (by id, ``FOR UPDATE`` on PostgreSQL; SQLite runs
+each transaction as ``BEGIN IMMEDIATE``), applies every delta through the
+entity guards, collects every shortage and raises once, then appends the
+ledger lines. Virtual locations (supplier, customer, production,
+inventory_loss, in_transit) hold no quants: they are the outside world.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session, object_session
+
+from wms.errors import (
+    AlreadyReversed,
+    FieldError,
+    InsufficientStock,
+    InvalidQuantity,
+    LocationBlocked,
+    NegativeStockNotAllowed,
+    NotFound,
+    ReservationExceeded,
+    ValidationFailed,
+)
+from wms.model import (
+    Item,
+    Location,
+    Quant,
+    Reservation,
+    StockMove,
+    StockStatus,
+    Warehouse,
+    exact,
+    qty_str,
+    quant_key,
+    utcnow,
+)
+
+#: Reasons that may take stock out of a blocked location (corrections).
+_BLOCKED_EXIT_REASONS = {"count_adjust", "adjustment", "reversal", "status_change"}
+
+
+@dataclass(frozen=True)
+class MoveRequest:
+    """One line to post. ``qty`` is in the item's base unit."""
+
+    item_id: int
+    qty: Decimal
+    from_location_id: int
+    to_location_id: int
+    reason: str
+    lot_id: int | None = None
+    serial_id: int | None = None
+    from_container_id: int | None = None
+    #: ``None`` keeps the stock in the same container it came from.
+    to_container_id: int | None = None
+    keep_container: bool = True
+    from_status: StockStatus = StockStatus.available
+    to_status: StockStatus | None = None
+    #: Consume this reservation (on the source quant) by the moved quantity.
+    reservation_id: int | None = None
+    note: str | None = None
+    document_type: str | None = None
+    document_ref: str | None = None
+    task_id: int | None = None
+    unit_cost: Decimal | None = None
+    entered_qty: Decimal | None = None
+    entered_uom: str | None = None
+    reverses_move_id: int | None = None
+
+    @property
+    def target_container_id(self) -> int | None:
+        if self.to_container_id is not None or not self.keep_container:
+            return self.to_container_id
+        return self.from_container_id
+
+    @property
+    def target_status(self) -> StockStatus:
+        return self.to_status or self.from_status
+
+
+@dataclass
+class _Context:
+    locations: dict[int, Location]
+    warehouses: dict[int, Warehouse]
+    quants: dict[str, Quant] = field(default_factory=dict)
+
+
+def post_moves(
+    session: Session,
+    moves: Sequence[MoveRequest],
+    *,
+    operator_id: int | None = None,
+    api_client_id: int | None = None,
+    device_id: str | None = None,
+    request_id: str | None = None,
+) -> list[StockMove]:
+    """Apply ``moves`` all or nothing and return the ledger lines written."""
+    if not moves:
+        raise ValidationFailed([FieldError("moves", "at least one move is required")])
+    ctx = _load_context(session, moves)
+    _check_moves(session, moves, ctx)
+    _lock_quants(session, moves, ctx)
+    _apply(session, moves, ctx)
+    now = utcnow()
+    lines = [
+        StockMove(
+            created_at=now,
+            warehouse_id=ctx.locations[m.from_location_id].warehouse_id,
+            item_id=m.item_id,
+            qty=m.qty,
+            entered_qty=m.entered_qty,
+            entered_uom=m.entered_uom,
+            from_location_id=m.from_location_id,
+            to_location_id=m.to_location_id,
+            lot_id=m.lot_id,
+            serial_id=m.serial_id,
+            from_container_id=m.from_container_id,
+            to_container_id=m.target_container_id,
+            from_status=m.from_status,
+            to_status=m.target_status,
+            reason=m.reason,
+            note=m.note,
+            document_type=m.document_type,
+            document_ref=m.document_ref,
+            task_id=m.task_id,
+            operator_id=operator_id,
+            api_client_id=api_client_id,
+            device_id=device_id,
+            unit_cost=m.unit_cost,
+            request_id=request_id,
+            reverses_move_id=m.reverses_move_id,
+        )
+        for m in moves
+    ]
+    session.add_all(lines)
+    session.flush()
+    return lines
+
+
+def _load_context(session: Session, moves: Sequence[MoveRequest]) -> _Context:
+    ids = {m.from_location_id for m in moves} | {m.to_location_id for m in moves}
+    locations = {
+        loc.id: loc for loc in session.scalars(select(Location).where(Location.id.in_(ids)))
+    }
+    missing = ids - locations.keys()
+    if missing:
+        raise NotFound(f"unknown location id(s): {sorted(missing)}")
+    wh_ids = {loc.warehouse_id for loc in locations.values()}
+    warehouses = {
+        w.id: w for w in session.scalars(select(Warehouse).where(Warehouse.id.in_(wh_ids)))
+    }
+    return _Context(locations=locations, warehouses=warehouses)
+
+
+def _check_moves(session: Session, moves: Sequence[MoveRequest], ctx: _Context) -> None:
+    errors: list[FieldError] = []
+    item_ids = {m.item_id for m in moves}
+    known_items = set(session.scalars(select(Item.id).where(Item.id.in_(item_ids))))
+    for i, m in enumerate(moves):
+        src, dst = ctx.locations[m.from_location_id], ctx.locations[m.to_location_id]
+        try:
+            qty = exact(m.qty)
+        except InvalidQuantity as exc:
+            errors.append(FieldError(f"moves[{i}].qty", exc.detail))
+            continue
+        if qty <= 0:
+            errors.append(FieldError(f"moves[{i}].qty", "quantity must be greater than zero"))
+        if m.item_id not in known_items:
+            errors.append(FieldError(f"moves[{i}].item", f"unknown item id {m.item_id}"))
+        if src.warehouse_id != dst.warehouse_id:
+            errors.append(FieldError(f"moves[{i}]", "from and to are in different warehouses"))
+        same_place = (
+            src.id == dst.id
+            and m.from_container_id == m.target_container_id
+            and m.from_status == m.target_status
+        )
+        if same_place:
+            errors.append(FieldError(f"moves[{i}]", "from and to are the same place"))
+        if src.is_virtual and dst.is_virtual:
+            errors.append(FieldError(f"moves[{i}]", "a move needs one physical location"))
+    if errors:
+        raise ValidationFailed(errors)
+    for m in moves:
+        src, dst = ctx.locations[m.from_location_id], ctx.locations[m.to_location_id]
+        if dst.blocked and not dst.is_virtual:
+            raise LocationBlocked(f"location {dst.code} is blocked", location=dst.code)
+        if src.blocked and not src.is_virtual and m.reason not in _BLOCKED_EXIT_REASONS:
+            raise LocationBlocked(f"location {src.code} is blocked", location=src.code)
+
+
+def _keys(m: MoveRequest, ctx: _Context) -> list[tuple[str, int, int | None, StockStatus]]:
+    """(quant key, location id, container id, status) for each physical side of a move."""
+    out = []
+    if not ctx.locations[m.from_location_id].is_virtual:
+        out.append(
+            (
+                quant_key(
+                    m.item_id,
+                    m.from_location_id,
+                    m.lot_id,
+                    m.serial_id,
+                    m.from_container_id,
+                    m.from_status,
+                ),
+                m.from_location_id,
+                m.from_container_id,
+                m.from_status,
+            )
+        )
+    if not ctx.locations[m.to_location_id].is_virtual:
+        out.append(
+            (
+                quant_key(
+                    m.item_id,
+                    m.to_location_id,
+                    m.lot_id,
+                    m.serial_id,
+                    m.target_container_id,
+                    m.target_status,
+                ),
+                m.to_location_id,
+                m.target_container_id,
+                m.target_status,
+            )
+        )
+    return out
+
+
+def _lock_quants(session: Session, moves: Sequence[MoveRequest], ctx: _Context) -> None:
+    """Make sure every touched quant exists, then lock them all ordered by id."""
+    wanted: dict[str, dict] = {}
+    for m in moves:
+        for key, loc_id, container_id, status in _keys(m, ctx):
+            wanted.setdefault(
+                key,
+                {
+                    "key": key,
+                    "warehouse_id": ctx.locations[loc_id].warehouse_id,
+                    "item_id": m.item_id,
+                    "location_id": loc_id,
+                    "lot_id": m.lot_id,
+                    "serial_id": m.serial_id,
+                    "container_id": container_id,
+                    "status": status,
+                },
+            )
+    keys = sorted(wanted)
+    if not keys:
+        return
+    existing = set(session.scalars(select(Quant.key).where(Quant.key.in_(keys))))
+    new_rows = [_new_quant_row(wanted[k]) for k in keys if k not in existing]
+    if new_rows:
+        dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+        session.execute(
+            dialect.insert(Quant).values(new_rows).on_conflict_do_nothing(index_elements=["key"])
+        )
+    stmt = select(Quant).where(Quant.key.in_(keys)).order_by(Quant.id).with_for_update()
+    quants = session.scalars(stmt.execution_options(populate_existing=True)).all()
+    ctx.quants = {q.key: q for q in quants}
+
+
+def _new_quant_row(values: dict) -> dict:
+    now = utcnow()
+    return {
+        **values,
+        "status": StockStatus(values["status"]).value,
+        "on_hand": Decimal(0),
+        "reserved": Decimal(0),
+        "in_date": now,
+        "updated_at": now,
+    }
+
+
+def _apply(session: Session, moves: Sequence[MoveRequest], ctx: _Context) -> None:
+    shortages: list[dict] = []
+    reservations = _load_reservations(session, moves)
+    for m in moves:
+        sides = _keys(m, ctx)
+        src_virtual = ctx.locations[m.from_location_id].is_virtual
+        if not src_virtual:
+            quant = ctx.quants[sides[0][0]]
+            consumed = _consume_reservation(m, quant, reservations)
+            allow = ctx.warehouses[quant.warehouse_id].allow_negative_stock
+            try:
+                quant.take(m.qty, allow_negative=allow, from_reserved=consumed)
+            except (NegativeStockNotAllowed, ReservationExceeded):
+                shortages.append(_shortage(session, m, quant, ctx, consumed))
+        if not ctx.locations[m.to_location_id].is_virtual:
+            dest = ctx.quants[sides[-1][0]]
+            if dest.on_hand == 0 and dest.reserved == 0:
+                dest.in_date = utcnow()
+            dest.add(m.qty)
+    if shortages:
+        raise InsufficientStock(shortages)
+    for quant in ctx.quants.values():
+        if quant.reserved > 0 and quant.reserved > quant.on_hand:
+            raise ReservationExceeded(f"reserved {quant.reserved} exceeds on hand {quant.on_hand}")
+
+
+def _load_reservations(session: Session, moves: Sequence[MoveRequest]) -> dict[int, Reservation]:
+    ids = [m.reservation_id for m in moves if m.reservation_id is not None]
+    if not ids:
+        return {}
+    rows = session.scalars(
+        select(Reservation)
+        .where(Reservation.id.in_(ids))
+        .order_by(Reservation.id)
+        .with_for_update()
+    )
+    found = {r.id: r for r in rows}
+    missing = set(ids) - found.keys()
+    if missing:
+        raise NotFound(f"unknown reservation(s): {sorted(missing)}")
+    return found
+
+
+def _consume_reservation(
+    m: MoveRequest, quant: Quant, reservations: dict[int, Reservation]
+) -> Decimal:
+    if m.reservation_id is None:
+        return Decimal(0)
+    res = reservations[m.reservation_id]
+    if res.quant_id != quant.id:
+        raise ReservationExceeded(f"reservation {res.id} is not on the source stock")
+    used = min(res.qty, m.qty)
+    res.qty = res.qty - used
+    if res.qty == 0:
+        sess = object_session(res)
+        if sess is not None:
+            sess.delete(res)
+    return used
+
+
+def _shortage(
+    session: Session, m: MoveRequest, quant: Quant, ctx: _Context, consumed: Decimal
+) -> dict:
+    item = session.get(Item, m.item_id)
+    return {
+        "sku": item.sku if item else str(m.item_id),
+        "location": ctx.locations[m.from_location_id].code,
+        "requested": qty_str(m.qty),
+        "available": qty_str(quant.on_hand - quant.reserved + consumed),
+        "on_hand": qty_str(quant.on_hand),
+        "reserved": qty_str(quant.reserved),
+    }
+
+
+def reverse_move(
+    session: Session,
+    move_id: int,
+    *,
+    operator_id: int | None = None,
+    api_client_id: int | None = None,
+    device_id: str | None = None,
+    note: str | None = None,
+) -> StockMove:
+    """Undo a ledger line by posting its mirror image; a line is reversed at most once."""
+    original = session.get(StockMove, move_id)
+    if original is None:
+        raise NotFound(f"unknown stock move {move_id}")
+    if original.reason == "reversal":
+        raise AlreadyReversed("a reversal cannot itself be reversed; post a new move")
+    already = session.scalar(select(StockMove.id).where(StockMove.reverses_move_id == move_id))
+    if already is not None:
+        raise AlreadyReversed(f"move {move_id} was already reversed by move {already}")
+    request = MoveRequest(
+        item_id=original.item_id,
+        qty=original.qty,
+        from_location_id=original.to_location_id,
+        to_location_id=original.from_location_id,
+        lot_id=original.lot_id,
+        serial_id=original.serial_id,
+        from_container_id=original.to_container_id,
+        to_container_id=original.from_container_id,
+        keep_container=False,
+        from_status=original.to_status,
+        to_status=original.from_status,
+        reason="reversal",
+        note=note or f"reverses move {move_id}",
+        document_type=original.document_type,
+        document_ref=original.document_ref,
+        unit_cost=original.unit_cost,
+        reverses_move_id=move_id,
+    )
+    (line,) = post_moves(
+        session,
+        [request],
+        operator_id=operator_id,
+        api_client_id=api_client_id,
+        device_id=device_id,
+    )
+    return line
+
+
+def reserve(
+    session: Session, *, quant_id: int, qty: Decimal, owner_type: str, owner_id: str
+) -> Reservation:
+    """Claim ``qty`` of one quant for an order line or task; never beyond on hand."""
+    qty = exact(qty)
+    if qty <= 0:
+        raise InvalidQuantity("quantity must be greater than zero")
+    quant = session.scalars(
+        select(Quant)
+        .where(Quant.id == quant_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one_or_none()
+    if quant is None:
+        raise NotFound(f"unknown stock record {quant_id}")
+    quant.reserve(qty)
+    res = Reservation(quant_id=quant.id, qty=qty, owner_type=owner_type, owner_id=owner_id)
+    session.add(res)
+    session.flush()
+    return res
+
+
+def release(session: Session, *, reservation_id: int, qty: Decimal | None = None) -> None:
+    """Give back all or part of a reservation."""
+    res = session.scalars(
+        select(Reservation).where(Reservation.id == reservation_id).with_for_update()
+    ).one_or_none()
+    if res is None:
+        raise NotFound(f"unknown reservation {reservation_id}")
+    quant = session.scalars(
+        select(Quant)
+        .where(Quant.id == res.quant_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
+    give_back = res.qty if qty is None else exact(qty)
+    if give_back <= 0 or give_back > res.qty:
+        raise InvalidQuantity(f"can release between 0 and {res.qty}")
+    quant.unreserve(give_back)
+    res.qty = res.qty - give_back
+    if res.qty == 0:
+        session.delete(res)
+    session.flush()
