@@ -1,9 +1,110 @@
-"""Placeholder edge module; filled in by its own change."""
+"""Who is asking: terminal and console sessions, API keys, role checks and CSRF.
+
+Session keys: ``user_id``, ``kind`` ("terminal" | "console"), ``device_id``,
+``warehouse_id``, ``csrf``. Console forms and fetches send the CSRF token
+(form field ``csrf_token`` or header ``X-CSRF-Token``); the terminal's JSON
+calls send the header too.
+"""
 
 from __future__ import annotations
 
-from flask import Flask
+import functools
+import hmac
+import secrets
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from flask import Flask, abort, g, jsonify, redirect, request, session, url_for
+
+from wms.model import Role, User
+from wms.web.context import read_session
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+def current_user() -> User | None:
+    """The signed-in user of this request, loaded once."""
+    if "current_user" not in g:
+        user = None
+        user_id = session.get("user_id")
+        if user_id is not None:
+            user = read_session().get(User, user_id)
+            if user is not None and not user.active:
+                user = None
+        g.current_user = user
+    return g.current_user
+
+
+def sign_in(user: User, *, kind: str, device_id: str | None = None,
+            warehouse_id: int | None = None) -> None:
+    session.clear()
+    session["user_id"] = user.id
+    session["kind"] = kind
+    session["device_id"] = device_id
+    session["warehouse_id"] = warehouse_id or (user.warehouses[0].id if user.warehouses else None)
+    session["locale"] = user.locale
+    session["csrf"] = secrets.token_urlsafe(24)
+    session.permanent = True
+    g.pop("current_user", None)
+
+
+def sign_out() -> None:
+    session.clear()
+    g.pop("current_user", None)
+
+
+def csrf_token() -> str:
+    if "csrf" not in session:
+        session["csrf"] = secrets.token_urlsafe(24)
+    return session["csrf"]
+
+
+def csrf_ok() -> bool:
+    expected = session.get("csrf")
+    sent = request.headers.get("X-CSRF-Token") or request.form.get("csrf_token") or ""
+    return bool(expected) and hmac.compare_digest(str(expected), str(sent))
+
+
+def _wants_json() -> bool:
+    return request.is_json or request.path.startswith(("/t/api/", "/console/api/"))
+
+
+def _deny(status: int, message: str, login_endpoint: str | None) -> Any:
+    if _wants_json() or login_endpoint is None:
+        response = jsonify({"code": "authentication_failed" if status == 401 else
+                            "permission_denied", "detail": message, "status": status})
+        response.status_code = status
+        return response
+    if status == 401:
+        return redirect(url_for(login_endpoint, next=request.full_path))
+    abort(status, message)
+
+
+def login_required(
+    *, kind: str, role: Role = Role.operator, login_endpoint: str | None = None
+) -> Callable[[F], F]:
+    """Require a signed-in user of ``kind`` with at least ``role``; check CSRF on writes."""
+
+    def decorator(view: F) -> F:
+        @functools.wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            user = current_user()
+            if user is None or session.get("kind") != kind:
+                return _deny(401, "please sign in", login_endpoint)
+            if not user.has_role(role):
+                return _deny(403, f"this needs the {role.value} role", login_endpoint)
+            if request.method not in SAFE_METHODS and not csrf_ok():
+                return _deny(403, "missing or wrong CSRF token; reload the page", None)
+            return view(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorator
 
 
 def init_app(app: Flask) -> None:
-    return None
+    @app.context_processor
+    def _inject() -> dict[str, Any]:
+        return {"current_user": current_user, "csrf_token": csrf_token}
