@@ -1,4 +1,4 @@
-"""Master data: warehouses, zones, locations, items, units, barcodes, lots, serials, containers, partners."""
+"""Master data: warehouses, zones, locations, items, units, lots, serials, containers, partners."""
 
 from __future__ import annotations
 
