@@ -116,12 +116,17 @@ def _fallback(strategy: object | None):
 def picks_by_aisle(layout: AisleLayout, picks: Sequence[PickPoint]) -> dict[int, list[int]]:
     """Pick indices per aisle, sorted front to back; rejects picks outside the layout."""
     by_aisle: dict[int, list[int]] = {}
+    positions = []
     for index, pick in enumerate(picks):
-        if not layout.contains(pick):
+        if not (0 <= pick.aisle < layout.aisles and 0 <= pick.position <= layout.aisle_length):
             raise ValueError(f"pick {pick} is outside the layout")
-        by_aisle.setdefault(pick.aisle, []).append(index)
+        positions.append(pick.position)
+        if pick.aisle in by_aisle:
+            by_aisle[pick.aisle].append(index)
+        else:
+            by_aisle[pick.aisle] = [index]
     for indices in by_aisle.values():
-        indices.sort(key=lambda i: picks[i].position)
+        indices.sort(key=positions.__getitem__)
     return by_aisle
 
 
