@@ -3,7 +3,8 @@
 Run by hand: ``python -m benchmarks.routing`` (about a minute on two cores).
 Layout: 10 aisles, 30 one-metre locations per rack face, 3 m pitch, depot
 at the front of aisle 0 (and, second table, of aisle 5); 1,000 instances
-with 5 to 30 distinct picks each, seed 2024. Speed: 100 aisles, 500 picks.
+with 5 to 30 distinct picks each, seed 2024; then the heuristics' excess over
+the optimum per pick count. Speed: up to 100 aisles and 500 picks.
 """
 
 from __future__ import annotations
@@ -42,6 +43,25 @@ def lengths(depot_aisle: int) -> dict[str, float]:
     }
 
 
+def gaps_by_pick_count(counts=(5, 10, 20, 30), instances: int = 500) -> list[str]:
+    """Mean heuristic excess over the optimum per pick count, depot at aisle 0."""
+    layout = aisle_layout(10, 30)
+    rows = []
+    for n in counts:
+        rng = random.Random(SEED * 100 + n)
+        excess: dict[str, list[float]] = {"s_shape": [], "largest_gap": []}
+        for _ in range(instances):
+            picks = random_picks(rng, layout, n)
+            best = OptimalAisleRoute().route(layout, picks).length
+            excess["s_shape"].append(SShapeRoute().route(layout, picks).length / best - 1)
+            excess["largest_gap"].append(LargestGapRoute().route(layout, picks).length / best - 1)
+        rows.append(
+            f"  n={n:3d}  s_shape +{100 * statistics.fmean(excess['s_shape']):.1f}%  "
+            f"largest_gap +{100 * statistics.fmean(excess['largest_gap']):.1f}%"
+        )
+    return rows
+
+
 def speed(aisles: int, picks: int, runs: int = 300) -> str:
     rng = random.Random(SEED)
     layout = aisle_layout(aisles, 30, depot_aisle=aisles // 2)
@@ -56,6 +76,8 @@ def main() -> None:
         print(f"## Route length, 10 aisles x 30 per side, 5-30 picks, depot aisle {depot}")
         for key, value in lengths(depot).items():
             print(f"  {key:28s} {value:8.3f}")
+    print("## Heuristic excess over the optimum, 10 x 30, depot aisle 0, 500 instances per n")
+    print("\n".join(gaps_by_pick_count()))
     for aisles, picks in ((10, 10), (10, 30), (100, 500)):
         print(f"## OptimalAisleRoute time, {aisles} aisles, {picks} picks: {speed(aisles, picks)}")
 
