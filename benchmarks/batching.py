@@ -18,6 +18,7 @@ from wms.strategies.batching import (
     OrderLine,
     PickOrder,
     SavingsBatching,
+    SeedBatching,
 )
 from wms.strategies.routing import OptimalAisleRoute, SShapeRoute
 
@@ -39,12 +40,15 @@ def replicate(seed: int, router) -> dict[str, float]:
     batch = orders(random.Random(seed), layout)
     single = sum(router.route(layout, [ln.point for ln in o.lines]).length for o in batch)
     first_come = FirstComeBatching(router).plan(batch, CART, layout)
+    seed_plan = SeedBatching(router).plan(batch, CART, layout)
     savings, ms = timed(lambda: SavingsBatching(router).plan(batch, CART, layout))
     return {
         "single m": single,
         "first_come m": first_come.length,
+        "seed m": seed_plan.length,
         "savings m": savings.length,
         "first_come / single": first_come.length / single,
+        "seed / single": seed_plan.length / single,
         "savings / single": savings.length / single,
         "savings trips": len(savings.trips),
         "savings plan ms": ms,

@@ -1,6 +1,6 @@
 """Route length of the exact aisle router against S-shape and largest gap, and its speed.
 
-Run by hand: ``python -m benchmarks.routing`` (about a minute on two cores).
+Run by hand: ``python -m benchmarks.routing`` (a few seconds).
 Layout: 10 aisles, 30 one-metre locations per rack face, 3 m pitch, depot
 at the front of aisle 0 (and, second table, of aisle 5); 1,000 instances
 with 5 to 30 distinct picks each, seed 2024; then the heuristics' excess over

@@ -15,11 +15,12 @@ from wms.strategies.batching import (
     OrderLine,
     PickOrder,
     SavingsBatching,
+    SeedBatching,
 )
 from wms.strategies.routing import AisleLayout, OptimalAisleRoute, PickPoint
 
 LAYOUT = AisleLayout(aisles=10, aisle_length=30.0, aisle_pitch=3.0, depot_aisle=0)
-STRATEGIES = [FirstComeBatching(), SavingsBatching()]
+STRATEGIES = [FirstComeBatching(), SeedBatching(), SavingsBatching()]
 
 
 def order(order_id, *points, zone=None, totes=1, volume="1", weight=500):
@@ -63,6 +64,16 @@ def test_first_come_fills_a_cart_until_the_next_order_would_overflow():
     plan = FirstComeBatching().plan(orders, CartCapacity(lines=3), LAYOUT)
 
     assert [trip.orders for trip in plan.trips] == [("SO-1", "SO-2"), ("SO-3",)]
+
+
+def test_seed_starts_with_the_widest_order_and_adds_the_one_bringing_fewest_new_aisles():
+    wide = order("SO-wide", (1, 5.5), (2, 5.5), (3, 5.5))
+    far = order("SO-far", (8, 5.5))
+    same_aisle = order("SO-same", (2, 20.5))
+
+    plan = SeedBatching().plan([wide, far, same_aisle], CartCapacity(lines=4), LAYOUT)
+
+    assert [trip.orders for trip in plan.trips] == [("SO-wide", "SO-same"), ("SO-far",)]
 
 
 def test_savings_puts_orders_from_the_same_aisles_on_one_trip():
@@ -151,7 +162,7 @@ CARTS = st.builds(
 def test_no_cart_is_overfilled_and_every_line_is_picked_once(seed, cart, allow_split, by_zone):
     orders = random_orders(random.Random(seed), 14, zones=("A", "B"))
 
-    for strategy in (FirstComeBatching, SavingsBatching):
+    for strategy in (FirstComeBatching, SeedBatching, SavingsBatching):
         plan = strategy(allow_split=allow_split, by_zone=by_zone).plan(orders, cart, LAYOUT)
 
         assert all(trip.load.fits(cart) for trip in plan.trips)

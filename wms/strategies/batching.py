@@ -10,6 +10,8 @@ orders each trip's picks.
 
 * ``FirstComeBatching``: fill a cart in arrival order; when the next job
   does not fit, the cart leaves. The baseline.
+* ``SeedBatching``: start a cart with the order spread over most aisles,
+  then keep adding the order that brings the fewest new aisles.
 * ``SavingsBatching``: Clarke & Wright savings. Joining jobs ``i`` and
   ``j`` on one trip saves ``s_ij = d(i) + d(j) - d(i + j)`` metres, with
   ``d`` the length the router gives. Pairs are taken by decreasing saving
@@ -214,6 +216,47 @@ class FirstComeBatching(_Batching):
                 groups.append([k])
                 load = job.load
         return groups
+
+
+class SeedBatching(_Batching):
+    """Seed and grow by fewest new aisles (``seed``).
+
+    The seed is the waiting job over most aisles (ties: the farthest aisle
+    from the depot, then arrival). The cart then takes the job that adds
+    the fewest aisles it does not yet visit (ties: fewest lines, then
+    arrival) until nothing more fits. Points without an ``aisle`` (free
+    layouts) count each distinct point as its own "aisle".
+    """
+
+    name: ClassVar[str] = "seed"
+
+    def group(self, jobs, cart, layout):
+        depot = getattr(layout.depot, "aisle", None)
+        aisles = [{getattr(p, "aisle", p) for p in job.points} for job in jobs]
+        waiting = list(range(len(jobs)))
+        groups = []
+        while waiting:
+            seed = max(waiting, key=lambda k: (len(aisles[k]), _reach(aisles[k], depot), -k))
+            waiting.remove(seed)
+            group, visited, load = [seed], set(aisles[seed]), jobs[seed].load
+            while True:
+                fitting = [k for k in waiting if (load + jobs[k].load).fits(cart)]
+                if not fitting:
+                    break
+                best = min(fitting, key=lambda k: (len(aisles[k] - visited), jobs[k].load.lines, k))
+                waiting.remove(best)
+                group.append(best)
+                visited |= aisles[best]
+                load = load + jobs[best].load
+            groups.append(sorted(group))
+        return groups
+
+
+def _reach(aisles: set, depot) -> int:
+    """How far the job's farthest aisle is from the depot aisle (0 when not an aisle layout)."""
+    if depot is None:
+        return 0
+    return max(abs(a - depot) for a in aisles)
 
 
 class SavingsBatching(_Batching):

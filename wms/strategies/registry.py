@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from wms.errors import WmsError
-from wms.strategies.batching import FirstComeBatching, SavingsBatching
+from wms.strategies.batching import FirstComeBatching, SavingsBatching, SeedBatching
 from wms.strategies.putaway import (
     AddToExistingStock,
     ByAbcClass,
@@ -39,7 +39,7 @@ STRATEGIES: Mapping[str, Mapping[str, type]] = {
             HeldKarpRoute,
         )
     },
-    "batching": {cls.name: cls for cls in (SavingsBatching, FirstComeBatching)},
+    "batching": {cls.name: cls for cls in (SavingsBatching, SeedBatching, FirstComeBatching)},
     "removal": {
         cls.name: cls
         for cls in (FifoRemoval, FefoRemoval, LeastContainersRemoval, EmptyLocationFirstRemoval)
