@@ -64,10 +64,12 @@ TRAVERSE, TOP, BOTTOM, GAP, DOUBLE, NONE = range(6)
 
 
 def _moves(table, allowed=lambda before, option: True):
-    """Per option, the (class before, class after) pairs a table allows."""
+    """Every (option, class before, class after) a table allows."""
     return tuple(
-        tuple((b, row[o]) for b, row in enumerate(table) if row[o] != _NO and allowed(b, o))
-        for o in range(len(table[0]))
+        (o, b, row[o])
+        for b, row in enumerate(table)
+        for o in range(len(row))
+        if row[o] != _NO and allowed(b, o)
     )
 
 
@@ -160,14 +162,11 @@ def _stage(cost: list[float], option_costs, moves) -> tuple[list[float], list[tu
     """One DP stage: the cheapest way into each class, and where it came from."""
     new = [math.inf] * 7
     back: list[tuple[int, int]] = [(_NO, _NO)] * 7
-    for option, extra in enumerate(option_costs):
-        if extra == math.inf:
-            continue
-        for before, after in moves[option]:
-            value = cost[before] + extra
-            if value < new[after]:
-                new[after] = value
-                back[after] = (before, option)
+    for option, before, after in moves:
+        value = cost[before] + option_costs[option]
+        if value < new[after]:  # an unreachable class or option stays at infinity
+            new[after] = value
+            back[after] = (before, option)
     return new, back
 
 
