@@ -43,6 +43,15 @@ def factory(engine: Engine) -> sessionmaker[Session]:
 
 
 @pytest.fixture
+def file_factory(tmp_path) -> Iterator[sessionmaker[Session]]:
+    """SQLite in a file (WAL): the spooler's threads each need their own connection."""
+    eng = make_engine(f"sqlite:///{tmp_path / 'devices.sqlite3'}")
+    Base.metadata.create_all(eng)
+    yield make_session_factory(eng)
+    eng.dispose()
+
+
+@pytest.fixture
 def fake_zebra() -> Iterator[FakeZebraServer]:
     server = FakeZebraServer().start()
     yield server

@@ -63,7 +63,7 @@ def test_a_powered_off_printer_is_offline(fake_zebra):
 
 
 def test_a_connection_dropped_mid_job_is_reported_as_interrupted(fake_zebra):
-    fake_zebra.state.drop_after_bytes = 3 + 20
+    fake_zebra.state.drop_after_bytes = 20
     fake_zebra.state.drop_count = 1
 
     with pytest.raises(SendInterrupted):

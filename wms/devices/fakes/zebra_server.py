@@ -33,7 +33,7 @@ class FakePrinterState:
     silent: bool = False
     #: Zebra documents no ~HS reply while media is out, ribbon out or head open.
     silent_on_error: bool = False
-    #: Drop the connection after this many bytes of the next job(s).
+    #: Drop the connection after this many bytes of the next ``drop_count`` jobs.
     drop_after_bytes: int | None = None
     drop_count: int = 0
     #: Probability that any job's connection is dropped mid-job (benchmarks).
@@ -132,8 +132,9 @@ class FakeZebraServer:
     def _serve(self, conn: socket.socket) -> None:
         conn.settimeout(10)
         pending = b""
-        drop_at = self._drop_point()
-        received = 0
+        stream = b""  # everything received on this connection
+        drop_at: int | None = None  # absolute stream offset at which to drop
+        decided = False
         with conn:
             while True:
                 try:
@@ -142,23 +143,29 @@ class FakeZebraServer:
                     break
                 if not chunk:
                     break
-                if drop_at is not None and received + len(chunk) > drop_at:
-                    chunk = chunk[: max(0, drop_at - received)]
-                    self._record_partial(pending + chunk)
+                if not decided and b"^XA" in stream + chunk:
+                    decided = True
+                    after = self._drop_point()
+                    if after is not None:
+                        drop_at = (stream + chunk).find(b"^XA") + after
+                stream += chunk
+                if drop_at is not None and len(stream) > drop_at:
+                    keep = len(chunk) - (len(stream) - drop_at)
+                    self._record_partial(pending + chunk[: max(0, keep)])
                     # Linger 0: close with RST, as a printer losing power would.
                     conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, _LINGER_RESET)
                     return
-                received += len(chunk)
                 pending = self._consume(conn, pending + chunk)
 
     def _drop_point(self) -> int | None:
+        """Bytes of the job to accept before dropping the connection, or None."""
         s = self.state
         with self._lock:
             if s.drop_after_bytes is not None and s.drop_count > 0:
                 s.drop_count -= 1
                 return s.drop_after_bytes
             if s.drop_probability and s.rng.random() < s.drop_probability:
-                return 3 + 40  # after the ~HS query and a little of the job
+                return 40
         return None
 
     def _record_partial(self, data: bytes) -> None:
