@@ -61,7 +61,8 @@ def _sync_scale(session: Session, cfg: ScaleConfig) -> None:
     scale.name = cfg.name or cfg.code
     scale.driver = ScaleDriver(cfg.driver)
     scale.url, scale.baudrate, scale.framing = cfg.url, cfg.baudrate, cfg.framing
-    scale.window, scale.tolerance_g, scale.deadline_ms = cfg.window, cfg.tolerance_g, cfg.deadline_ms
+    scale.window, scale.tolerance_g = cfg.window, cfg.tolerance_g
+    scale.deadline_ms = cfg.deadline_ms
     scale.enabled = cfg.enabled
     scale.workstation_id = None
     if cfg.workstation:

@@ -1,0 +1,1 @@
+"""Web edge: Flask blueprints and pages."""
