@@ -73,7 +73,7 @@ def test_a_connection_dropped_mid_job_is_reported_as_interrupted(fake_zebra):
 
 
 def test_serial_driver_runs_the_same_protocol_through_a_serial_url(fake_zebra):
-    printer = serial_printer("ZD-S", f"socket://127.0.0.1:{fake_zebra.port}", io_timeout=0.3)
+    printer = serial_printer("ZD-S", f"socket://127.0.0.1:{fake_zebra.port}", io_timeout=1.0)
 
     assert printer.status().state is PrinterState.ready
     printer.send(LABEL)

@@ -95,7 +95,10 @@ class SerialTransport:
     def read(self, size: int = 4096) -> bytes:
         try:
             port = self._serial()
-            return port.read(max(1, min(size, port.in_waiting or 1)))
+            first = port.read(1)  # waits up to the read timeout
+            if not first:
+                return b""
+            return first + port.read(min(size - 1, port.in_waiting))
         except serial.SerialException as exc:
             raise ConnectionError(str(exc)) from exc
 
