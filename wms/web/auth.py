@@ -69,7 +69,7 @@ def csrf_ok() -> bool:
 
 
 def _wants_json() -> bool:
-    return request.is_json or request.path.startswith(("/t/api/", "/console/api/"))
+    return request.is_json or request.path.startswith(("/t/api/", "/console/api/", "/devices/api/"))
 
 
 def _deny(status: int, message: str, login_endpoint: str | None) -> Any:
