@@ -38,12 +38,16 @@ class Listener:
         self.received.append((event, data))
 
     def connect(self, url: str, cookie: str | None, auth: dict | None = None) -> None:
+        """Connect; a terminal waits for its catch-up replay to finish, as the real one does."""
         headers = {"Cookie": cookie} if cookie else {}
         self.client.connect(url, headers=headers, auth=auth, namespaces=[self.namespace],
                             transports=["websocket"], wait_timeout=5)
+        if self.namespace == "/terminal":
+            assert wait_until(lambda: "events.replayed" in self.names()), "no replay"
 
     def disconnect(self) -> None:
-        self.client.disconnect()
+        """Drop the connection like a PDA leaving Wi-Fi: close, do not wait for the goodbye."""
+        self.client.eio.disconnect(abort=True)
 
     def seqs(self, name: str | None = None) -> list[int]:
         return [d["seq"] for e, d in self.received
@@ -51,6 +55,9 @@ class Listener:
 
     def names(self) -> list[str]:
         return [e for e, _ in self.received]
+
+    def pushes(self) -> list[tuple[str, Any]]:
+        return [(e, d) for e, d in self.received if e != "events.replayed"]
 
 
 def wait_until(check: Callable[[], bool], timeout: float = 5.0) -> bool:

@@ -64,7 +64,7 @@ def test_a_terminal_that_missed_three_pushes_gets_exactly_those_in_order(app, se
     assert wait_until(lambda: len(back.seqs()) >= 3)
     time.sleep(QUIET)
     assert back.seqs() == [2, 3, 4]
-    assert [d["data"] for _, d in back.received] == [{"n": 2}, {"n": 3}, {"n": 4}]
+    assert [d["data"] for _, d in back.pushes()] == [{"n": 2}, {"n": 3}, {"n": 4}]
     back.disconnect()
 
 
@@ -97,7 +97,7 @@ def test_a_push_reaches_only_its_operator(app, server, floor, staff):
 
     assert wait_until(lambda: ann_pda.seqs() == [1])
     time.sleep(QUIET)
-    assert bob_pda.received == []
+    assert bob_pda.pushes() == []
     ann_pda.disconnect()
     bob_pda.disconnect()
 
@@ -111,11 +111,11 @@ def test_a_rolled_back_transaction_emits_nothing(app, server, floor, staff):
         pushes.push(s, user_id=ann.id, name="task.assigned", data={"n": "rolled back"})
         raise RuntimeError("the business transaction failed")
     time.sleep(QUIET)
-    assert pda.received == []
+    assert pda.pushes() == []
 
     push(app, ann, "committed")
-    assert wait_until(lambda: len(pda.received) == 1)
-    assert pda.received[0][1]["data"] == {"n": "committed"}
+    assert wait_until(lambda: len(pda.pushes()) == 1)
+    assert pda.pushes()[0][1]["data"] == {"n": "committed"}
     pda.disconnect()
 
 

@@ -14,7 +14,8 @@ operator is a stored event with a per-operator sequence number (see
 - The terminal sends its last sequence in ``auth`` (``{"last_seq": n}``)
   or later in a ``resume`` event; it gets every event after it, in order,
   and acks with ``ack`` (``{"upto": n}`` or ``{"seqs": [...]}``). With no
-  sequence it gets every unacked event. The client de-duplicates by seq.
+  sequence it gets every unacked event. ``events.replayed`` ends a replay.
+  Live pushes may overlap a replay, so the client de-duplicates by seq.
 - The publisher emits committed events only (``wms.events``); with a
   message queue configured, Flask-SocketIO carries emits between processes.
 """
@@ -96,6 +97,8 @@ def _replay(app: Flask, sid: str, user_id: int, after: int | None) -> int:
         found = pushes.missed(s, user_id=user_id, after=after)
     for stored in found:
         ctx.socketio.emit(stored.name, stored.envelope(), to=sid, namespace=TERMINAL)
+    # Tells the client its catch-up is complete (live pushes may overlap it: de-duplicate).
+    ctx.socketio.emit("events.replayed", {"count": len(found)}, to=sid, namespace=TERMINAL)
     return len(found)
 
 
