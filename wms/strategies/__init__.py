@@ -1,4 +1,5 @@
-"""Pure strategies that choose and order floor work: routing, batching, removal, putaway.
+"""Pure strategies that choose and order floor work: putaway, removal, routing,
+batching, count selection, task assignment.
 
 No database, no session, no Flask: plain frozen dataclasses in, plain
 results out. Each strategy carries the ``name`` it is chosen by in config;
