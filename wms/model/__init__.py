@@ -30,6 +30,7 @@ from wms.model.master import (
     Zone,
     ZoneKind,
 )
+from wms.model.webhooks import DeliveryState, OutboxEvent, WebhookDelivery, WebhookSubscription
 
 __all__ = [
     "SKILLS",
@@ -39,6 +40,7 @@ __all__ = [
     "Base",
     "Container",
     "ContainerKind",
+    "DeliveryState",
     "IdempotencyRecord",
     "Item",
     "ItemBarcode",
@@ -47,6 +49,7 @@ __all__ = [
     "LocationType",
     "Lot",
     "MoveReason",
+    "OutboxEvent",
     "Partner",
     "PartnerKind",
     "Quant",
@@ -59,6 +62,8 @@ __all__ = [
     "User",
     "VirtualKind",
     "Warehouse",
+    "WebhookDelivery",
+    "WebhookSubscription",
     "Zone",
     "ZoneKind",
     "exact",
