@@ -15,9 +15,10 @@ PREFIX = "/api/v1"
 
 
 def operations() -> list[Operation]:
-    from wms.web.api import items, locations, partners
+    from wms.web.api import items, locations, partners, stock
 
-    return [op for module in (items, locations, partners) for op in module.router.operations]
+    modules = (items, locations, partners, stock)
+    return [op for module in modules for op in module.router.operations]
 
 
 def init_app(app: Flask) -> None:

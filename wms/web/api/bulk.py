@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,9 +25,15 @@ class Results:
 
 
 def answer(call: Call, run: Callable[[], Sequence[Upserted[Any]]]) -> Results:
+    with single_errors(call):
+        return Results(run())
+
+
+@contextmanager
+def single_errors(call: Call) -> Iterator[None]:
     """Services name fields ``items[i].x``; a single body is told ``x``."""
     try:
-        return Results(run())
+        yield
     except ValidationFailed as exc:
         if call.bulk:
             raise
