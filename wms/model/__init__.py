@@ -56,6 +56,7 @@ from wms.model.tasks import (
     TaskTransition,
     TaskType,
 )
+from wms.model.webhooks import DeliveryState, OutboxEvent, WebhookDelivery, WebhookSubscription
 
 __all__ = [
     "OPEN",
@@ -68,6 +69,7 @@ __all__ = [
     "Base",
     "Container",
     "ContainerKind",
+    "DeliveryState",
     "FlowSession",
     "IdempotencyRecord",
     "Item",
@@ -80,6 +82,7 @@ __all__ = [
     "MoveReason",
     "OperatorEventCounter",
     "OperatorPresence",
+    "OutboxEvent",
     "Partner",
     "PartnerKind",
     "PrintJob",
@@ -106,6 +109,8 @@ __all__ = [
     "User",
     "VirtualKind",
     "Warehouse",
+    "WebhookDelivery",
+    "WebhookSubscription",
     "Workstation",
     "Zone",
     "ZoneKind",
