@@ -49,7 +49,7 @@ def test_symbology_identifiers_are_stripped_and_remembered(prefix):
 
 
 def test_fixed_length_fields_first_need_no_separator():
-    data = parse_gs1(f"01{GTIN}1725123111240101" "10ABC")
+    data = parse_gs1(f"01{GTIN}172512311124010110ABC")
 
     assert data.expiry == date(2025, 12, 31)
     assert data.production_date == date(2024, 1, 1)
@@ -87,7 +87,7 @@ def test_a_separator_anywhere_proves_the_scanner_sends_them():
 
 
 def test_day_zero_means_the_last_day_of_the_month():
-    data = parse_gs1(f"01{GTIN}17240200" "15251100")
+    data = parse_gs1(f"01{GTIN}1724020015251100")
 
     assert data.expiry == date(2024, 2, 29)
     assert data.best_before == date(2025, 11, 30)

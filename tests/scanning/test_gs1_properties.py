@@ -36,7 +36,9 @@ def labels(draw):
     values = {name: draw(FIELDS[name][0]) for name in names}
     values["gtin"] = draw(gtins)
     order = draw(st.permutations(["gtin", *names]))
-    parts = [("01", values["gtin"], False) if n == "gtin" else FIELDS[n][1](values[n]) for n in order]
+    parts = [
+        ("01", values["gtin"], False) if n == "gtin" else FIELDS[n][1](values[n]) for n in order
+    ]
     return values, parts
 
 
@@ -51,9 +53,7 @@ def encode(parts, separator):
 
 def read_back(data: Gs1Data) -> dict:
     return {
-        name: getattr(data, name)
-        for name in ["gtin", *FIELDS]
-        if getattr(data, name) is not None
+        name: getattr(data, name) for name in ["gtin", *FIELDS] if getattr(data, name) is not None
     }
 
 
