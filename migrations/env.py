@@ -8,8 +8,11 @@ batch mode there.
 
 from __future__ import annotations
 
+from typing import Any, Literal
+
 from alembic import context
 from sqlalchemy import Connection, engine_from_config, pool
+from sqlalchemy.types import TypeDecorator
 
 import wms.model  # noqa: F401  (registers every table)
 from wms.model import Base
@@ -23,10 +26,18 @@ def _url() -> str:
     return config.get_main_option("sqlalchemy.url") or load_settings().database_url
 
 
+def _render_item(type_: str, obj: Any, autogen_context: Any) -> Literal[False]:
+    """Our column types (exact quantities, UTC timestamps) need their module imported."""
+    if type_ == "type" and isinstance(obj, TypeDecorator) and obj.__module__.startswith("wms."):
+        autogen_context.imports.add(f"import {obj.__module__}")
+    return False  # and the default rendering
+
+
 def _configure(*, sqlite: bool, **kwargs: object) -> None:
     context.configure(
         target_metadata=target_metadata,
         render_as_batch=sqlite,
+        render_item=_render_item,
         compare_type=True,
         **kwargs,  # type: ignore[arg-type]
     )
