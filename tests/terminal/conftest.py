@@ -66,6 +66,9 @@ def csrf_from(html: str) -> str:
 
 # -- a live server for the browser ---------------------------------------------
 def browser_settings(engine: Engine, tmp_path: Path, **terminal: int) -> Settings:
+    # Playwright's keystrokes can stall on a busy CI machine; a longer silence keeps a
+    # typed scan whole there. Production keeps the shorter default (see docs/terminal.md).
+    terminal.setdefault("scan_silence_ms", 300)
     return Settings(
         database_url=engine.url.render_as_string(hide_password=False),
         secret_key="test-secret",

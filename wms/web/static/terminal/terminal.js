@@ -199,7 +199,8 @@
       clear();
       if (manual) { setManual(false); }
       if (!value || !/\S/.test(value.replace(/\x1d/g, "x"))) { return; }
-      // A scanner that double-fires sends the same code twice within a moment: keep one.
+      // A scanner that double-fires sends the same code twice within a moment: keep
+      // one. A new screen forgets it, so scanning the same code again there counts.
       var now = Date.now();
       if (value === lastValue && now - lastAt < 500) { return; }
       lastValue = value;
@@ -284,6 +285,7 @@
     refocus();
 
     this.toggleManual = function () { setManual(!manual); };
+    this.newScreen = function () { lastValue = null; };
     this.focus = refocus;
   }
 
@@ -595,6 +597,9 @@
     window.addEventListener("online", function () { clearTimeout(retryTimer); pump(); });
 
     function render(next, quiet) {
+      if (!screen || next.seq !== screen.seq || next.flow_session_id !== screen.flow_session_id) {
+        input.newScreen();
+      }
       screen = next;
       store.set(screenKey, next);
       $("title").textContent = next.title || "";
