@@ -69,6 +69,7 @@ def browser_settings(engine: Engine, tmp_path: Path, **terminal: int) -> Setting
     # Playwright's keystrokes can stall on a busy CI machine; a longer silence keeps a
     # typed scan whole there. Production keeps the shorter default (see docs/terminal.md).
     terminal.setdefault("scan_silence_ms", 300)
+    terminal.setdefault("retry_seconds", 1)
     return Settings(
         database_url=engine.url.render_as_string(hide_password=False),
         secret_key="test-secret",
@@ -133,8 +134,12 @@ def pda_factory(chromium):
 
 
 def wait_scan_focus(page) -> None:
-    """Wedge keys go to the focused element: wait until that is the scan input."""
-    page.wait_for_function("document.activeElement && document.activeElement.id === 'scan'")
+    """Wedge keys go to the focused element: wait until that is the scan input.
+
+    Predicates are arrow functions: a bare expression would be run with eval,
+    which the pages' Content-Security-Policy rightly refuses.
+    """
+    page.wait_for_function("() => document.activeElement && document.activeElement.id === 'scan'")
 
 
 def wedge(page, code: str, suffix: str | None = "Enter") -> None:

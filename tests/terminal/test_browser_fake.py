@@ -91,7 +91,7 @@ def test_user_and_pin_sign_in(site, pda):
     pda.goto("/t/login")
     wait_scan_focus(pda)
     pda.keyboard.press("F2")
-    pda.wait_for_function("document.activeElement.id === 'username'")
+    pda.wait_for_function("() => document.activeElement.id === 'username'")
 
     pda.keyboard.type(site.operator.username)
     pda.keyboard.press("Tab")
@@ -109,7 +109,7 @@ def test_wrong_badge_shows_a_red_explained_screen_with_error_feedback(site, pda)
     pda.wait_for_selector(".message-error")
     text = pda.locator("#message").inner_text()
     assert "Badge not recognised: STRANGER-9" in text
-    pda.wait_for_function("document.body.getAttribute('data-feedback') === 'error'")
+    pda.wait_for_function("() => document.body.getAttribute('data-feedback') === 'error'")
     events = pda.evaluate("window.__wmsFeedback")
     assert events[0]["kind"] == "error" and events[0]["tone"] == "error"
     background = "getComputedStyle(document.querySelector('.message-error')).backgroundColor"
@@ -356,7 +356,7 @@ def test_whole_move_flow_by_typed_scans(site, pda):
 # -- live work -----------------------------------------------------------------------
 def test_pushed_task_arrives_live_with_sound_and_banner(site, pda):
     sign_in_by_badge(pda, site.operator)
-    pda.wait_for_function("window.__wmsLive && window.__wmsLive.socket.connected")
+    pda.wait_for_function("() => window.__wmsLive && window.__wmsLive.socket.connected")
 
     site.fake.push_task(site.operator.id, "Move SKU-1 A-01 → B-02")
 
@@ -365,13 +365,13 @@ def test_pushed_task_arrives_live_with_sound_and_banner(site, pda):
     pda.wait_for_selector("[data-task-id='1']")
     assert "task" in feedback_kinds(pda)
     pda.wait_for_function(
-        f"window.localStorage.getItem('wms.last_seq.{site.operator.id}') === '1'")
+        f"() => window.localStorage.getItem('wms.last_seq.{site.operator.id}') === '1'")
     assert 1 in site.fake.acks
 
 
 def test_task_pushed_while_offline_arrives_after_reconnect_once(site, pda):
     sign_in_by_badge(pda, site.operator)
-    pda.wait_for_function("window.__wmsLive && window.__wmsLive.socket.connected")
+    pda.wait_for_function("() => window.__wmsLive && window.__wmsLive.socket.connected")
     pda.evaluate("window.__wmsLive.socket.disconnect()")
 
     site.fake.push_task(site.operator.id, "Missed while away")
@@ -451,3 +451,18 @@ def test_pages_load_only_from_our_server_and_stay_small(site, pda):
     own = sum(size for url, size in static.items() if "/vendor/" not in url)
     assert own < 48_000, static
     assert sum(static.values()) < 100_000, static
+
+
+def test_scan_queued_when_the_session_ended_is_sent_after_signing_in_again(site, pda):
+    sign_in_by_badge(pda, site.operator)
+    start_move(pda)
+    pda.context.clear_cookies()  # the session is gone (idle lock, server restart with new key)
+
+    wedge(pda, "A-01-02-1")
+    pda.wait_for_url("**/t/login?next=%2Ft%2Fflow")
+    wedge(pda, site.operator.badge)
+    pda.wait_for_url("**/t/flow")
+    on_state(pda, "scan_item")
+
+    accepted = [s for s in site.fake.steps if s.get("input") == "A-01-02-1"]
+    assert len(accepted) == 1 and site.fake.applied == 1
