@@ -389,9 +389,16 @@
     window.__wmsLive = { poll: poll, socket: socket };
   }
 
+  function taskSummary(payload) {
+    var task = payload.task || payload;
+    if (task.summary) { return task.summary; }
+    var id = task.id || payload.task_id || (payload.task_ids && payload.task_ids[0]) || "";
+    return (task.type ? task.type + " " : "") + "#" + id;
+  }
+
   function taskBanner(name, payload) {
     var text = fmt(name === "task.assigned" ? "task_arrived" : "task_changed",
-                   { summary: payload.summary || ("#" + (payload.id || payload.task_id || "")) });
+                   { summary: taskSummary(payload) });
     banner("live", text);
     feedback("task");
     setTimeout(function () { if ($("live").textContent === text) { banner("live", ""); } }, 10000);
