@@ -466,3 +466,19 @@ def test_scan_queued_when_the_session_ended_is_sent_after_signing_in_again(site,
 
     accepted = [s for s in site.fake.steps if s.get("input") == "A-01-02-1"]
     assert len(accepted) == 1 and site.fake.applied == 1
+
+
+def test_a_lone_digit_is_a_quantity_where_one_is_expected(site, pda):
+    sign_in_by_badge(pda, site.operator)
+    start_move(pda)
+    for code, state in [("A-01-02-1", "scan_item"), ("SKU-1", "enter_qty")]:
+        wedge(pda, code)
+        on_state(pda, state)
+
+    pda.keyboard.press("1")
+    pda.wait_for_timeout(600)  # well past the silence time: no "back" shortcut here
+    pda.keyboard.press("Enter")
+
+    on_state(pda, "scan_destination")
+    assert [s.get("action") for s in site.fake.steps] == [None, None, None]
+    assert site.fake.steps[-1]["input"] == "1"

@@ -184,6 +184,8 @@
   // ---- the scan input ------------------------------------------------------
   // opts.onScan(value) gets each complete scan; opts.onKey(name) gets "F1".."F12"
   // and lone digits "1".."9" (action shortcuts) and returns true if it used them.
+  // opts.digitsAreKeys() says whether a lone digit may be a shortcut at all (not
+  // while the screen asks for a quantity: "1" then a pause before Enter is a quantity).
   function ScanInput(el, opts) {
     var keyTimes = [], timer = null, manual = false, lastValue = null, lastAt = 0;
 
@@ -214,7 +216,7 @@
       timer = null;
       var value = el.value, n = keyTimes.length;
       if (!value) { return; }
-      if (!manual && /^[1-9]$/.test(value)) {
+      if (!manual && /^[1-9]$/.test(value) && (!opts.digitsAreKeys || opts.digitsAreKeys())) {
         if (opts.onKey && opts.onKey(value)) { clear(); }
         return;
       }
@@ -293,7 +295,8 @@
   function clickKeyed(name) {
     var buttons = document.querySelectorAll("[data-key='" + name + "']");
     for (var i = 0; i < buttons.length; i++) {
-      if (!buttons[i].hidden && !buttons[i].disabled) { buttons[i].click(); return true; }
+      // offsetParent is null when the button or a parent is hidden.
+      if (buttons[i].offsetParent !== null && !buttons[i].disabled) { buttons[i].click(); return true; }
     }
     return false;
   }
@@ -542,7 +545,8 @@
       onKey: function (name) {
         if (keymap[name]) { trigger(keymap[name]); return true; }
         return clickKeyed(name);
-      }
+      },
+      digitsAreKeys: function () { return !(screen && /^(quantity|qty|number)$/.test(screen.expect || "")); }
     });
     $("keyboard").addEventListener("click", function () { input.toggleManual(); });
 
