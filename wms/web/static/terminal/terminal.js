@@ -392,11 +392,17 @@
     window.__wmsLive = { poll: poll, socket: socket };
   }
 
-  function taskSummary(payload) {
-    var task = payload.task || payload;
+  // "SKU-1 ×3 A-01-01-1 → B-02-01-1", from whatever the task carries.
+  function describeTask(task, id) {
     if (task.summary) { return task.summary; }
-    var id = task.id || payload.task_id || (payload.task_ids && payload.task_ids[0]) || "";
-    return (task.type ? task.type + " " : "") + "#" + id;
+    var where = task.from_location && task.to_location ? task.from_location + " → " + task.to_location
+      : (task.from_location || task.to_location);
+    var text = [task.sku, task.qty ? "×" + task.qty : "", where].filter(Boolean).join(" ");
+    return text || (task.type ? task.type + " " : "") + "#" + (task.id || id || "");
+  }
+
+  function taskSummary(payload) {
+    return describeTask(payload.task || payload, payload.task_id || (payload.task_ids && payload.task_ids[0]));
   }
 
   function taskBanner(name, payload) {
@@ -452,7 +458,7 @@
       api("GET", "/me/tasks").then(function (r) {
         if (r.status === 401) { return toLogin(); }
         if (r.status !== 200 || !r.data) { return; }
-        tasks = r.data.items || [];
+        tasks = r.data.items || r.data.tasks || [];  // the contract says items; accept tasks too
         var list = $("tasks");
         list.innerHTML = "";
         if (!tasks.length) {
@@ -469,7 +475,7 @@
       button.type = "button";
       button.className = "task";
       button.setAttribute("data-task-id", task.id);
-      button.textContent = (i < 9 ? (i + 1) + ". " : "") + (task.summary || task.type + " #" + task.id);
+      button.textContent = (i < 9 ? (i + 1) + ". " : "") + describeTask(task);
       small = document.createElement("small");
       small.textContent = [task.type, task.zone, task.status, task.priority].filter(function (x) {
         return x !== null && x !== undefined && x !== "";
@@ -500,10 +506,11 @@
             window.location.href = cfg.urls.flow;
             return;
           }
-          var task = r.data && (r.data.task || r.data);
+          // One claimed task, {task: ...}, or {tasks: [...]} (a group: its first one leads).
+          var d = r.data || {}, task = d.task || (d.tasks ? d.tasks[0] : d);
           if (r.status === 200 && task && task.id !== undefined) { return startTask(task); }
           if (transient(r)) { return failed(r); }
-          showMessage(T.no_next_task, "info");
+          showMessage(d.message && d.message.text ? d.message.text : T.no_next_task, "info");
           feedback("warning");
         });
       }
