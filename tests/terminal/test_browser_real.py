@@ -75,8 +75,9 @@ def assign_move_task(real: RealSite, operator: Operator, qty: int = 3) -> int:
     from wms.model import tasks as task_model
     from wms.services import tasks
 
-    settings = real.app.extensions["wms"].settings
-    with real.factory() as s, s.begin():
+    ctx = real.app.extensions["wms"]
+    # The app's own session factory: its commits publish the push to Socket.IO.
+    with ctx.session_factory() as s, s.begin():
         item = s.scalars(select(Item).where(Item.sku == "SKU-1")).one()
         src = s.scalars(select(Location).where(Location.code == "A-01-01-1")).one()
         dst = s.scalars(select(Location).where(Location.code == "B-02-01-1")).one()
@@ -86,7 +87,7 @@ def assign_move_task(real: RealSite, operator: Operator, qty: int = 3) -> int:
             from_location_id=src.id, to_location_id=dst.id,
         )
         tasks.assign(s, task_id=task.id, user_id=operator.id, actor_id=None,
-                     lease_seconds=settings.tasks.lease_seconds)
+                     lease_seconds=ctx.settings.tasks.lease_seconds)
         return task.id
 
 
