@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from wms.outbound_messages import OUTBOUND_CATALOG
+
 LOCALES = ("en", "zh_CN")
 DEFAULT_LOCALE = "zh_CN"
 
@@ -106,6 +108,8 @@ CATALOG: dict[str, tuple[str, str]] = {
     "uom.case": ("case", "箱"),
     "uom.pallet": ("pallet", "托"),
 }
+
+CATALOG.update(OUTBOUND_CATALOG)
 
 
 class _Lenient(dict):

@@ -49,11 +49,17 @@ OWNER = "sales_order_line"
 
 def allocate_orders(session: Session, order_ids: Sequence[int], *,
                     today: date | None = None,
-                    exclude_location_ids: frozenset[int] = frozenset()) -> list[SalesOrder]:
-    """Allocate every open line of these orders (those reviewed or short), best first."""
+                    exclude_location_ids: frozenset[int] = frozenset(),
+                    topping_up: bool = False) -> list[SalesOrder]:
+    """Allocate every open line of these orders (those reviewed or short), best first.
+
+    ``topping_up`` re-allocates a line of an order already on the floor (after
+    a short pick) and leaves its status alone.
+    """
+    statuses = (OrderStatus.picking,) if topping_up else ALLOCATABLE
     orders = list(session.scalars(
         select(SalesOrder).where(SalesOrder.id.in_(order_ids),
-                                 SalesOrder.status.in_(ALLOCATABLE))
+                                 SalesOrder.status.in_(statuses))
         .order_by(SalesOrder.id).with_for_update()
         .options(selectinload(SalesOrder.lines))
         .execution_options(populate_existing=True)))
@@ -62,7 +68,7 @@ def allocate_orders(session: Session, order_ids: Sequence[int], *,
     orders.sort(key=lambda o: (-o.priority, o.ship_by is None, o.ship_by or o.created_at, o.id))
     pool = _lock_pool(session, orders, exclude_location_ids)
     for order in orders:
-        _allocate_order(session, order, pool, today or date.today())
+        _allocate_order(session, order, pool, today or date.today(), settle=not topping_up)
     session.flush()  # one batch of inserts; then the allocations learn their reservation ids
     for alloc, res in pool.pending:
         alloc.reservation_id = res.id
@@ -113,7 +119,8 @@ def _lock_pool(session: Session, orders: list[SalesOrder], exclude: frozenset[in
     return _Pool([tuple(row) for row in session.execute(stmt)])  # type: ignore[misc]
 
 
-def _allocate_order(session: Session, order: SalesOrder, pool: _Pool, today: date) -> None:
+def _allocate_order(session: Session, order: SalesOrder, pool: _Pool, today: date, *,
+                    settle: bool = True) -> None:
     warehouse = session.get(Warehouse, order.warehouse_id)
     customer = session.get(Partner, order.customer_id)
     remover = strategies.get("removal", (warehouse.settings or {}).get("removal", "fifo")
@@ -130,7 +137,8 @@ def _allocate_order(session: Session, order: SalesOrder, pool: _Pool, today: dat
                 _reserve(session, order, line, pool.quant(line.item_id, cand.id), qty))
         if plan.short > 0:
             short.append(line)
-    _settle(session, order, short)
+    if settle:
+        _settle(session, order, short)
 
 
 def _reserve(session: Session, order: SalesOrder, line: SalesOrderLine, quant: Quant,
