@@ -67,8 +67,9 @@ def allocate_orders(session: Session, order_ids: Sequence[int], *,
         return []
     orders.sort(key=lambda o: (-o.priority, o.ship_by is None, o.ship_by or o.created_at, o.id))
     pool = _lock_pool(session, orders, exclude_location_ids)
-    for order in orders:
-        _allocate_order(session, order, pool, today or date.today(), settle=not topping_up)
+    with session.no_autoflush:  # status webhooks query; flushing per order is quadratic
+        for order in orders:
+            _allocate_order(session, order, pool, today or date.today(), settle=not topping_up)
     session.flush()  # one batch of inserts; then the allocations learn their reservation ids
     for alloc, res in pool.pending:
         alloc.reservation_id = res.id

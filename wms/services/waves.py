@@ -45,7 +45,7 @@ from wms.strategies.batching import CartCapacity, OrderLine, PickOrder, SavingsB
 from wms.strategies.routing import AisleLayout, OptimalAisleRoute, PickPoint
 
 #: Savings costs a route per pair of orders: plan in chunks of this many orders.
-CHUNK = 40
+CHUNK = 20
 
 
 class NoStagingLocation(Conflict):
