@@ -17,9 +17,10 @@ The order of lookups, first match wins:
    with a GTIN → ``gs1``; with only an SSCC → ``container``;
 3. exact codes: location (in this warehouse, never virtual), container,
    item barcode, SKU, then a user's badge (by hash);
-4. bare numbers: a GTIN-8/12/13/14 matched in any stored length, an
-   18-digit SSCC, or bare GS1 data typed by a wedge without AIM ids; a wrong
-   check digit is an ``InvalidScan``, not "unknown";
+4. bare numbers: a GTIN-8/12/13/14 matched in any stored length (or, failing
+   that, a numeric location code with its check digits), an 18-digit SSCC,
+   or bare GS1 data typed by a wedge without AIM ids; a wrong check digit is
+   an ``InvalidScan``, not "unknown";
 5. a location code followed by its two check digits (``A-03-12-247``,
    ``A-03-12-2 47``); wrong digits are an ``InvalidScan``.
 """
@@ -332,15 +333,24 @@ def _numeric(ctx: _Ctx) -> ScanResult | None:
     if not text.isdigit():
         return _gs1(ctx, strict=False) if bare_gs1 else None
     if len(text) in (8, 12, 13, 14):
-        if not is_gtin(text):
-            return ctx.invalid(_bad_check_digit("GTIN", text))
-        found = _barcode_by_gtin(ctx.session, text)
-        if found is None:
-            return ctx.unrecognised(f"barcode {text} is not a known item")
-        return _item_scan(ctx, found[1], found[0].uom, found[0].barcode)
+        return _gtin(ctx)
     if len(text) == 18:
         return _sscc(ctx, text) if is_sscc(text) else ctx.invalid(_bad_check_digit("SSCC", text))
     return _gs1(ctx, strict=False) if bare_gs1 else None
+
+
+def _gtin(ctx: _Ctx) -> ScanResult:
+    """A GTIN-length number: an item, else a numeric location code with its check digits."""
+    text = ctx.scan.text
+    found = _barcode_by_gtin(ctx.session, text) if is_gtin(text) else None
+    if found is not None:
+        return _item_scan(ctx, found[1], found[0].uom, found[0].barcode)
+    at_location = _location_with_check_digits(ctx)
+    if isinstance(at_location, LocationScan):
+        return at_location
+    if not is_gtin(text):
+        return ctx.invalid(_bad_check_digit("GTIN", text))
+    return ctx.unrecognised(f"barcode {text} is not a known item")
 
 
 def _bad_check_digit(what: str, code: str) -> InvalidCheckDigit:
