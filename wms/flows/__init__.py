@@ -1,0 +1,1 @@
+"""Scanner flows: one explicit state machine per floor job."""
