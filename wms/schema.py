@@ -10,7 +10,6 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect, text
 
 from wms.model import Base
@@ -25,10 +24,6 @@ def alembic_config(url: str, migrations: Path = MIGRATIONS) -> Config:
     # ConfigParser interpolates '%': a password with '%' must survive.
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return config
-
-
-def has_revisions(config: Config) -> bool:
-    return any(True for _ in ScriptDirectory.from_config(config).walk_revisions())
 
 
 def upgrade(engine: Engine, revision: str = "head", migrations: Path = MIGRATIONS) -> str:
