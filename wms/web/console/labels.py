@@ -30,6 +30,7 @@ LABELS: dict[str, dict[str, Any]] = {
         "stock:read": _l("read stock"), "stock:write": _l("change stock"),
         "events:manage": _l("manage webhooks"),
     },
+    "actor": {"user": _l("user"), "api_client": _l("API client"), "system": _l("system")},
     "locale": {"zh_CN": "中文", "en": "English"},
 }
 
