@@ -75,12 +75,14 @@ def _pattern_fields(form: Form) -> dict[str, Any]:
 
 @console_page
 def location_pattern() -> Any:
-    warehouse = chosen_warehouse(me(), request.values.get("warehouse"))
+    asked = request.values.get("warehouse", "")
+    if asked.isdigit():
+        require_warehouse(int(asked))
+    warehouse = chosen_warehouse(me(), asked)
     if warehouse is None:
         return redirect(url_for("console.warehouses"))
     if request.method == "GET":
         return _pattern_page(warehouse)
-    require_warehouse(warehouse.id)
     if request.form.get("action") == "preview":
         return _pattern_page(warehouse, preview=_preview(request.form.get("pattern", "")))
     form = Form()

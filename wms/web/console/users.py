@@ -24,21 +24,20 @@ from wms.web.context import read_session
 
 
 def _form(*, new: bool) -> UserForm:
+    """The submitted user; the service checks every field at once."""
     form = Form()
-    data = UserForm(
-        username=form.text("username", required=new, max_len=64) if new else "",
-        display_name=form.text("display_name", required=True),
-        role=form.text("role", required=True),
+    return UserForm(
+        username=form.text("username", max_len=200) if new else "",
+        display_name=form.text("display_name", max_len=1000),
+        role=form.text("role"),
         skills=tuple(form.many("skills")),
         warehouse_ids=form.ids("warehouses"),
         locale=form.text("locale") or "zh_CN",
-        password=(form.optional("password", max_len=200) if new else None),
-        pin=(form.optional("pin", max_len=8) if new else None),
-        badge=(form.optional("badge", max_len=64) if new else None),
+        password=(form.optional("password", max_len=1000) if new else None),
+        pin=(form.optional("pin", max_len=100) if new else None),
+        badge=(form.optional("badge", max_len=100) if new else None),
         ctx=audit_ctx(),
     )
-    form.check()
-    return data
 
 
 def _page(template: str, user: User | None = None, errors: dict[str, str] | None = None,
