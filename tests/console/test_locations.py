@@ -25,7 +25,7 @@ def location_count(session) -> int:
 def test_a_supervisor_previews_then_creates_a_hundred_locations(supervisor, session):
     form = {"warehouse": "1", "pattern": "A-01..20-1..5", "bay_width": "1.2", "sides": "both"}
 
-    preview = supervisor.post("/console/locations/new", {**form, "action": "preview", "lang": "en"})
+    preview = supervisor.post("/console/locations/new?lang=en", {**form, "action": "preview"})
     created = supervisor.post("/console/locations/new", {**form, "action": "create"})
 
     assert "100 locations" in preview.text and "A-20-5" in preview.text

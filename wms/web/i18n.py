@@ -3,7 +3,8 @@
 The locale of a request is, in order: ``?lang=`` (remembered in the
 session), the session's choice (set at sign-in from the user and by the
 switch), the signed-in user's language, the browser's Accept-Language, and
-finally zh_CN. Catalogs live in ``wms/translations/<locale>/LC_MESSAGES``;
+finally zh_CN. Catalogs live in ``wms/translations/<locale>/LC_MESSAGES``, named as
+Babel names the locale (``zh_Hans_CN``: Babel expands ``zh_CN`` to it);
 the ``.po`` files are the source and are compiled to ``.mo`` when the app
 starts if the ``.mo`` is missing or older, so there is no manual step.
 """
@@ -126,7 +127,12 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def _languages() -> dict[str, Any]:
-        return {"languages": LANGUAGES, "current_locale": lambda: str(get_locale())}
+        return {"languages": LANGUAGES, "current_locale": current_locale}
+
+
+def current_locale() -> str:
+    """Our code for the request's language (Babel itself says ``zh_Hans_CN``)."""
+    return normalise(str(get_locale())) or DEFAULT_LOCALE
 
 
 def _timezone() -> str:

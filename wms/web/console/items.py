@@ -50,8 +50,8 @@ def _read_form(form: Form) -> ItemForm:
                              form.decimal_of(f"units-{j}-volume_l", row["volume_l"])))
     barcodes = [(r["barcode"], r["uom"]) for r in _raw_rows(form, "barcodes", ("barcode", "uom"))]
     return ItemForm(
-        sku=form.text("sku", required=True, max_len=64),
-        name=form.text("name", required=True),
+        sku=form.text("sku", max_len=200),
+        name=form.text("name", max_len=200),
         base_uom=form.text("base_uom", max_len=16) or "each",
         tracking=form.text("tracking") or "none",
         shelf_life_days=form.integer("shelf_life_days"),

@@ -26,7 +26,7 @@ from wms.web.context import read_session
 
 def _warehouse_fields(form: Form) -> dict[str, Any]:
     return {
-        "name": form.text("name", required=True),
+        "name": form.text("name"),
         "timezone": form.text("timezone", max_len=64) or "Asia/Shanghai",
         "allow_negative_stock": form.flag("allow_negative_stock"),
         "gs1_company_prefix": form.optional("gs1_company_prefix", max_len=12),
@@ -44,7 +44,7 @@ def warehouse_new() -> Any:
     def work(db: Any) -> int:
         form = Form()
         fields = _warehouse_fields(form)
-        code = form.text("code", required=True, max_len=32)
+        code = form.text("code", max_len=100)
         form.check()
         return service.add_warehouse(db, code=code, actor=actor(db), **fields,
                                      **audit_ctx()).id
