@@ -84,3 +84,16 @@ def test_a_missing_or_stale_catalog_is_compiled_at_start(tmp_path):
     assert first == tmp_path
     assert mo.stat().st_mtime > 1
     assert "库位".encode() in mo.read_bytes()
+
+
+def test_every_message_of_the_catalog_has_a_chinese_translation():
+    from babel.messages.pofile import read_po
+
+    from wms.web.i18n import TRANSLATIONS_DIR
+
+    with (TRANSLATIONS_DIR / "zh_Hans_CN" / "LC_MESSAGES" / "messages.po").open("rb") as fh:
+        catalog = read_po(fh)
+
+    untranslated = [m.id for m in catalog if m.id and (not m.string or m.fuzzy)]
+    assert untranslated == []
+    assert len(catalog) > 200
