@@ -193,3 +193,7 @@ def uses_code_index(plan: str) -> bool:
             " ", "") and "TEMP B-TREE" not in plan
     return "uq_location_warehouse_id" in plan and "Seq Scan" not in plan and "Sort" not in plan
 
+
+
+def test_a_nul_character_in_a_search_is_refused_not_a_crash(supervisor):
+    assert supervisor.get("/console/locations?after=A%00").status_code == 400

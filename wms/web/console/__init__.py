@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Flask, render_template
+from flask import Blueprint, Flask, abort, render_template, request
 from flask_babel import format_datetime, gettext
 from werkzeug.exceptions import HTTPException
 
@@ -36,6 +36,7 @@ def init_app(app: Flask) -> None:
     bp = Blueprint("console", __name__, url_prefix="/console", template_folder=str(TEMPLATES))
     for module in MODULES:
         module.register(bp)
+    bp.before_request(_refuse_nul)
     bp.register_error_handler(HTTPException, _http_error)
     bp.register_error_handler(WmsError, _wms_error)
     app.register_blueprint(bp)
@@ -43,6 +44,13 @@ def init_app(app: Flask) -> None:
     app.add_template_global(label, "label")
     app.add_template_global(options, "options")
     app.add_template_filter(lambda v: "" if v is None else qty_str(v), "qty")
+
+
+def _refuse_nul() -> None:
+    """A NUL character is never part of a code or a name, and PostgreSQL refuses it."""
+    values = [*request.args.values(), *request.form.values()]
+    if any("\x00" in v for v in values):
+        abort(400, gettext("The request contains a character that is not allowed."))
 
 
 def _when(value: Any) -> str:
