@@ -11,7 +11,7 @@ from wms.errors import Conflict, FieldError, NotFound, ValidationFailed
 from wms.model import Location, LocationType, User, Warehouse, Zone, utcnow
 from wms.scanning.checkdigits import location_check_digits
 from wms.services.access import audit
-from wms.services.location_patterns import count_pattern, expand_pattern
+from wms.services.location_patterns import LocationSpec, count_pattern, expand_pattern
 
 #: One pattern creates at most this many locations (one request, one transaction).
 MAX_PER_PATTERN = 10_000
@@ -44,19 +44,25 @@ def create_locations(
     existing = _existing_codes(session, warehouse_id, [s.code for s in specs])
     if existing:
         raise Conflict("some of these locations already exist", codes=existing)
-    now = utcnow()
-    rows = [
-        {"warehouse_id": warehouse_id, "zone_id": zone.id if zone else None, "code": s.code,
-         "type": LocationType(location_type), "aisle": s.aisle, "bay": s.bay, "level": s.level,
-         "position": s.position, "aisle_index": s.aisle_index, "x": s.x, "side": s.side,
-         "check_digits": location_check_digits(s.code), "created_at": now, "updated_at": now}
-        for s in specs
-    ]
+    rows = _rows(specs, warehouse_id, zone.id if zone else None, LocationType(location_type))
     for start in range(0, len(rows), _CHUNK):
         session.execute(insert(Location), rows[start:start + _CHUNK])
     audit(session, action="locations.created", actor=actor, target=warehouse.code,
           pattern=pattern, count=len(rows), **ctx)
     return len(rows)
+
+
+def _rows(
+    specs: list[LocationSpec], warehouse_id: int, zone_id: int | None, kind: LocationType
+) -> list[dict[str, object]]:
+    now = utcnow()
+    return [
+        {"warehouse_id": warehouse_id, "zone_id": zone_id, "code": s.code, "type": kind,
+         "aisle": s.aisle, "bay": s.bay, "level": s.level, "position": s.position,
+         "aisle_index": s.aisle_index, "x": s.x, "side": s.side,
+         "check_digits": location_check_digits(s.code), "created_at": now, "updated_at": now}
+        for s in specs
+    ]
 
 
 def _zone_of(session: Session, warehouse_id: int, zone_id: int | None) -> Zone | None:
