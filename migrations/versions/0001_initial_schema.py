@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-25 13:35:32.046442
+Create Date: 2026-11-25 13:36:48.139711
 """
 
 from __future__ import annotations
@@ -317,7 +317,11 @@ def upgrade() -> None:
         "location",
         sa.Column("warehouse_id", sa.Integer(), nullable=False),
         sa.Column("zone_id", sa.Integer(), nullable=True),
-        sa.Column("code", sa.String(length=64), nullable=False),
+        sa.Column(
+            "code",
+            sa.String(length=64).with_variant(sa.String(length=64, collation="C"), "postgresql"),
+            nullable=False,
+        ),
         sa.Column(
             "type",
             sa.Enum(
