@@ -20,18 +20,6 @@ def _migrations_with_initial_revision(tmp_path, url):
     return folder
 
 
-def test_without_revisions_upgrade_creates_tables_from_the_models(tmp_path):
-    engine = make_engine(f"sqlite:///{tmp_path / 'a.sqlite3'}")
-    empty = tmp_path / "empty"
-    (empty / "versions").mkdir(parents=True)
-    shutil.copy(schema.MIGRATIONS / "env.py", empty / "env.py")
-
-    message = schema.upgrade(engine, migrations=empty)
-
-    assert "no migrations yet" in message
-    assert not schema.is_empty(engine)
-
-
 def test_env_autogenerates_and_upgrades_sqlite_then_drops_everything(tmp_path):
     url = f"sqlite:///{tmp_path / 'b.sqlite3'}"
     folder = _migrations_with_initial_revision(tmp_path, url)

@@ -10,7 +10,6 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect, text
 
 from wms.model import Base
@@ -27,26 +26,21 @@ def alembic_config(url: str, migrations: Path = MIGRATIONS) -> Config:
     return config
 
 
-def has_revisions(config: Config) -> bool:
-    return any(True for _ in ScriptDirectory.from_config(config).walk_revisions())
-
-
 def upgrade(engine: Engine, revision: str = "head", migrations: Path = MIGRATIONS) -> str:
-    """Bring the schema to ``revision``; returns what was done, for the operator.
-
-    Until the first revision exists, the tables are created from the
-    models so a fresh checkout can run; that database must be recreated
-    (``wms demo --reset``) once migrations exist.
-    """
+    """Bring the schema to ``revision``; returns what was done, for the operator."""
     url = engine.url.render_as_string(hide_password=False)
     config = alembic_config(url, migrations)
-    if not has_revisions(config):
-        Base.metadata.create_all(engine)
-        return "no migrations yet: created the tables from the models"
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
     return f"database upgraded to {revision}"
+
+
+def downgrade(engine: Engine, revision: str = "base", migrations: Path = MIGRATIONS) -> None:
+    config = alembic_config(engine.url.render_as_string(hide_password=False), migrations)
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, revision)
 
 
 def is_empty(engine: Engine) -> bool:

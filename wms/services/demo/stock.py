@@ -102,47 +102,40 @@ def _plan_item(
     today: date,
 ) -> None:
     """A pick face for every item, a reserve pallet for every third, some quarantine."""
-    face, case = places.pick_faces[idx], spec.units["case"]
-    ok = StockStatus.available
-    lots = _plan_lots(plan, spec, item_id, rng, today)
+    face, ok = places.pick_faces[idx], StockStatus.available
     if spec.tracking is Tracking.serial:
         for k in range(1, rng.randint(2, 5) + 1):
             serial_no = f"SN{spec.sku[4:]}{k:03d}"
             plan.serials.append({"item_id": item_id, "serial_no": serial_no, "lot_id": None})
             plan.receipts.append((item_id, face, Decimal(1), None, serial_no, None, ok))
         return
+    lots = _plan_lots(plan, spec, item_id, rng, today)
     for lot_no in lots or [None]:
-        plan.receipts.append((item_id, face, case * rng.randint(1, 4), lot_no, None, None, ok))
-    reserve_slot = idx // 3
-    if idx % 3 == 0 and reserve_slot < len(places.reserve):
-        code = make_sscc(0, places.company_prefix, len(plan.containers) + 1)
-        plan.containers.append(
-            {
-                "code": code,
-                "kind": ContainerKind.pallet,
-                "warehouse_id": places.warehouse_id,
-                "location_id": places.reserve[reserve_slot],
-                "is_sscc": True,
-            }
-        )
-        last_lot = lots[-1] if lots else None
-        pallet = spec.units["pallet"]
-        plan.receipts.append(
-            (item_id, places.reserve[reserve_slot], pallet, last_lot, None, code, ok)
-        )
+        qty = spec.units["case"] * rng.randint(1, 4)
+        plan.receipts.append((item_id, face, qty, lot_no, None, None, ok))
+    last_lot = lots[-1] if lots else None
+    if idx % 3 == 0 and idx // 3 < len(places.reserve):
+        code = _plan_pallet(plan, places, places.reserve[idx // 3])
+        qty = spec.units["pallet"]
+        plan.receipts.append((item_id, places.reserve[idx // 3], qty, last_lot, None, code, ok))
     if idx % 50 == 7:
-        first_lot = lots[0] if lots else None
-        plan.receipts.append(
-            (
-                item_id,
-                places.quarantine_id,
-                spec.units["inner"],
-                first_lot,
-                None,
-                None,
-                StockStatus.quarantine,
-            )
-        )
+        qty, held = spec.units["inner"], StockStatus.quarantine
+        plan.receipts.append((item_id, places.quarantine_id, qty, last_lot, None, None, held))
+
+
+def _plan_pallet(plan: _Plan, places: Places, location_id: int) -> str:
+    """A pallet with our own SSCC standing at ``location_id``."""
+    code = make_sscc(0, places.company_prefix, len(plan.containers) + 1)
+    plan.containers.append(
+        {
+            "code": code,
+            "kind": ContainerKind.pallet,
+            "warehouse_id": places.warehouse_id,
+            "location_id": location_id,
+            "is_sscc": True,
+        }
+    )
+    return code
 
 
 def _plan_lots(
