@@ -34,6 +34,9 @@ from wms.model import (
 from wms.services import ledger
 from wms.services.webhooks import emit_webhook
 
+#: One move stays below a trillion base units (SQLite keeps integer millionths).
+MAX_QTY = Decimal(10) ** 12
+
 
 @dataclass(frozen=True)
 class MoveSpec:
@@ -209,8 +212,17 @@ def _location(
 
 def _base_qty(item: Item, spec: MoveSpec, at: str, errors: list[FieldError]) -> Decimal | None:
     try:
-        qty = item.to_base(spec.qty, spec.uom or item.base_uom)
-        return exact(qty)
+        qty = exact(item.to_base(spec.qty, spec.uom or item.base_uom))
+        if qty >= MAX_QTY:
+            errors.append(
+                FieldError(
+                    f"{at}.qty",
+                    f"{qty_str(qty)} {item.base_uom} is more than this system counts in one move",
+                    "invalid_quantity",
+                )
+            )
+            return None
+        return qty
     except UnknownUnit as exc:
         errors.append(FieldError(f"{at}.uom", exc.detail, "unknown_unit"))
     except InvalidQuantity:
