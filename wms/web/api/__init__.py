@@ -34,3 +34,18 @@ def init_app(app: Flask) -> None:
     spec = document(ops, server=PREFIX)
     blueprint.add_url_rule("/openapi.json", "openapi", lambda: jsonify(spec))
     app.register_blueprint(blueprint)
+    _webhook_worker(app)
+
+
+def _webhook_worker(app: Flask) -> None:
+    """Deliveries wake on commit; the thread starts unless settings say not to (tests)."""
+    from wms.web.api.worker import WebhookWorker
+    from wms.web.context import wms
+
+    ctx = wms(app)
+    worker = WebhookWorker(ctx.session_factory, ctx.settings.api)
+    ctx.publishers.append(worker.publish)
+    ctx.workers.append(worker)
+    app.extensions["wms.webhook_worker"] = worker
+    if ctx.settings.api.start_webhook_worker:
+        worker.start()
