@@ -147,16 +147,16 @@ def post_moves(
 
 def _load_context(session: Session, moves: Sequence[MoveRequest]) -> _Context:
     ids = {m.from_location_id for m in moves} | {m.to_location_id for m in moves}
-    locations = {
-        loc.id: loc for loc in session.scalars(select(Location).where(Location.id.in_(ids)))
-    }
+    rows = session.execute(
+        select(Location, Warehouse)
+        .join(Warehouse, Warehouse.id == Location.warehouse_id)
+        .where(Location.id.in_(ids))
+    ).all()
+    locations = {loc.id: loc for loc, _wh in rows}
     missing = ids - locations.keys()
     if missing:
         raise NotFound(f"unknown location id(s): {sorted(missing)}")
-    wh_ids = {loc.warehouse_id for loc in locations.values()}
-    warehouses = {
-        w.id: w for w in session.scalars(select(Warehouse).where(Warehouse.id.in_(wh_ids)))
-    }
+    warehouses = {wh.id: wh for _loc, wh in rows}
     return _Context(locations=locations, warehouses=warehouses)
 
 
@@ -255,15 +255,19 @@ def _lock_quants(session: Session, moves: Sequence[MoveRequest], ctx: _Context) 
     keys = sorted(wanted)
     if not keys:
         return
-    existing = set(session.scalars(select(Quant.key).where(Quant.key.in_(keys))))
-    new_rows = [_new_quant_row(wanted[k]) for k in keys if k not in existing]
+    # Lock what exists first (the usual case: one round trip). Only then insert the
+    # missing ones, all in key order, and lock again: a transaction that holds a new,
+    # uncommitted quant already holds every existing one it needs, so no cycle forms.
+    stmt = select(Quant).where(Quant.key.in_(keys)).order_by(Quant.id).with_for_update()
+    stmt = stmt.execution_options(populate_existing=True)
+    quants = session.scalars(stmt).all()
+    new_rows = [_new_quant_row(wanted[k]) for k in keys if k not in {q.key for q in quants}]
     if new_rows:
         dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
         session.execute(
             dialect.insert(Quant).values(new_rows).on_conflict_do_nothing(index_elements=["key"])
         )
-    stmt = select(Quant).where(Quant.key.in_(keys)).order_by(Quant.id).with_for_update()
-    quants = session.scalars(stmt.execution_options(populate_existing=True)).all()
+        quants = session.scalars(stmt).all()
     ctx.quants = {q.key: q for q in quants}
 
 

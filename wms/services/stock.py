@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from sqlalchemy import select, tuple_
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from wms.errors import FieldError, InvalidQuantity, PermissionDenied, UnknownUnit, ValidationFailed
 from wms.model import (
@@ -56,6 +56,15 @@ class MoveSpec:
     note: str | None = None
 
 
+@dataclass(frozen=True)
+class Posted:
+    """A ledger line with the codes it was asked for; ``uom`` is the item's base unit."""
+
+    line: StockMove
+    spec: MoveSpec
+    uom: str
+
+
 @dataclass
 class _Resolved:
     warehouses: dict[str, Warehouse]
@@ -72,7 +81,7 @@ def post_coded_moves(
     default_warehouse: str | None,
     api_client_id: int | None = None,
     request_id: str | None = None,
-) -> list[StockMove]:
+) -> list[Posted]:
     """Post every line or none; field errors name ``items[i].<field>``."""
     specs = [s if s.warehouse else _with_warehouse(s, default_warehouse) for s in specs]
     found = _resolve(session, specs)
@@ -98,7 +107,10 @@ def post_coded_moves(
             ]
         ) from None
     _announce(session, lines, specs, found)
-    return lines
+    return [
+        Posted(line, spec, found.items[spec.sku].base_uom)
+        for line, spec in zip(lines, specs, strict=True)
+    ]
 
 
 def default_warehouse(session: Session, warehouse_ids: frozenset[int]) -> str | None:
@@ -124,9 +136,8 @@ def _resolve(session: Session, specs: Sequence[MoveSpec]) -> _Resolved:
     items = {
         i.sku: i
         for i in session.scalars(
-            select(Item)
-            .where(Item.sku.in_({s.sku for s in specs}))
-            .options(selectinload(Item.units))
+            # Units load lazily: only a line in another unit needs them.
+            select(Item).where(Item.sku.in_({s.sku for s in specs}))
         )
     }
     pairs = {

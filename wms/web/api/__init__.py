@@ -23,7 +23,9 @@ def operations() -> list[Operation]:
 
 def init_app(app: Flask) -> None:
     from wms.web.api.openapi import document
+    from wms.web.api.parsing import KeyCache
     from wms.web.api.runner import handler
+    from wms.web.context import wms
 
     blueprint = Blueprint("api_v1", __name__, url_prefix=PREFIX)
     ops = operations()
@@ -34,6 +36,7 @@ def init_app(app: Flask) -> None:
     spec = document(ops, server=PREFIX)
     blueprint.add_url_rule("/openapi.json", "openapi", lambda: jsonify(spec))
     app.register_blueprint(blueprint)
+    app.extensions["wms.api_keys"] = KeyCache(wms(app).settings.api.key_cache_seconds)
     _webhook_worker(app)
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import threading
+import time
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
@@ -36,6 +38,27 @@ def bearer_key() -> str:
     if scheme.lower() != "bearer" or not key.strip():
         raise AuthenticationFailed("send the API key as 'Authorization: Bearer <key>'")
     return key.strip()
+
+
+class KeyCache:
+    """Callers by key digest for a few seconds: a revoked key stops working within ``ttl``."""
+
+    def __init__(self, ttl: float) -> None:
+        self.ttl = ttl
+        self._entries: dict[str, tuple[float, Caller]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, digest: str) -> Caller | None:
+        entry = self._entries.get(digest)
+        if entry is None or entry[0] < time.monotonic():
+            return None
+        return entry[1]
+
+    def put(self, digest: str, caller: Caller) -> None:
+        with self._lock:
+            if len(self._entries) > 10_000:
+                self._entries.clear()
+            self._entries[digest] = (time.monotonic() + self.ttl, caller)
 
 
 def load_caller(session: Session, key: str) -> Caller:
