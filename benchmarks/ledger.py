@@ -11,6 +11,7 @@ single-move p50/p99. Goals: service >= 0.25x raw insert, p99 <= 10 ms.
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from decimal import Decimal
@@ -52,7 +53,7 @@ def setup(factory):  # type: ignore[no-untyped-def]
 
 def run_service(factory, n: int, item_id: int, a: int, b: int) -> tuple[float, list[float]]:  # type: ignore[no-untyped-def]
     latencies = []
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     for i in range(n):
         src, dst = (a, b) if i % 2 == 0 else (b, a)
         t0 = time.perf_counter()
@@ -70,6 +71,7 @@ def run_service(factory, n: int, item_id: int, a: int, b: int) -> tuple[float, l
                 ],
             )
         latencies.append((time.perf_counter() - t0) * 1000)
+    run_service.cpu_ms = (time.process_time() - cpu) * 1000 / n  # type: ignore[attr-defined]
     return n / (time.perf_counter() - started), latencies
 
 
@@ -84,7 +86,7 @@ UPDATE = "update quant set on_hand = on_hand + %s where item_id = %s and locatio
 def run_raw(url: str, n: int, wh: int, item_id: int, a: int, b: int, *, quants: bool) -> float:
     dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
     with psycopg.connect(dsn) as conn:
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         for i in range(n):
             src, dst = (a, b) if i % 2 == 0 else (b, a)
             with conn.transaction():
@@ -92,6 +94,7 @@ def run_raw(url: str, n: int, wh: int, item_id: int, a: int, b: int, *, quants: 
                     conn.execute(UPDATE, (-1, item_id, src), prepare=True)
                     conn.execute(UPDATE, (1, item_id, dst), prepare=True)
                 conn.execute(INSERT, (wh, item_id, src, dst), prepare=True)
+        run_raw.cpu_ms = (time.process_time() - cpu) * 1000 / n  # type: ignore[attr-defined]
         return n / (time.perf_counter() - started)
 
 
@@ -107,15 +110,21 @@ def main() -> None:
         assert ledger_discrepancies(s) == [], "service run broke the ledger"
         lines = len(s.scalars(select(StockMove.id)).all())
         on_hand = sum(q.on_hand for q in s.scalars(select(Quant)))
+    service_cpu = run_service.cpu_ms  # type: ignore[attr-defined]
     raw_rate = run_raw(url, n, wh, item_id, a, b, quants=False)
+    raw_cpu = run_raw.cpu_ms  # type: ignore[attr-defined]
     raw_full = run_raw(url, n, wh, item_id, a, b, quants=True)
     print(f"ledger benchmark, N={n} single-move transactions, PostgreSQL")
-    print(f"  service post_moves      {service_rate:8.0f} moves/s  ({summary(latencies)})")
-    print(f"  raw INSERT of the rows  {raw_rate:8.0f} moves/s")
+    print(
+        f"  service post_moves      {service_rate:8.0f} moves/s  ({summary(latencies)}),"
+        f" client CPU {service_cpu:.2f} ms/move"
+    )
+    print(f"  raw INSERT of the rows  {raw_rate:8.0f} moves/s  client CPU {raw_cpu:.2f} ms/move")
     print(f"  raw INSERT + 2 UPDATEs  {raw_full:8.0f} moves/s")
     print(f"  ratio service/raw insert {service_rate / raw_rate:.2f} (goal >= 0.25)")
     print(f"  ratio service/raw insert+updates {service_rate / raw_full:.2f}")
     print(f"  check: {lines} ledger lines after the service run, on hand {on_hand}, no discrepancy")
+    print(f"  load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     engine.dispose()
 
 
