@@ -4,9 +4,10 @@ A claim is a lease: ``lease_expires_at`` runs from the last touch, and a
 task whose lease ran out, or whose operator's device disconnected and did
 not come back within the grace period, goes back to the pool.
 
-One owner per task (invariant 7): on PostgreSQL the chosen candidate is
-locked ``FOR UPDATE SKIP LOCKED``, so concurrent claimers walk past each
-other's rows instead of queueing on the same one. SQLite silently drops FOR UPDATE;
+One owner per task (invariant 7): on PostgreSQL the row being claimed is
+picked ``FOR UPDATE SKIP LOCKED`` inside the claiming UPDATE, so
+concurrent claimers walk past each other's rows instead of queueing on the
+same one. SQLite silently drops FOR UPDATE;
 there every transaction is ``BEGIN IMMEDIATE`` (one writer at a time). On
 both, the claim itself is a guarded ``UPDATE ... WHERE status = 'released'
 RETURNING id``: a row somebody else took in between is simply not won.
@@ -17,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import Select, case, func, or_, select, update
 from sqlalchemy.orm import Session
@@ -71,15 +73,13 @@ def current_task(session: Session, *, user_id: int) -> Task | None:
     return session.scalars(stmt).first()
 
 
-def _pool(user: User, warehouse_id: int, zone_ids: Iterable[int] | None) -> Select:
-    skills = list(user.skills or [])
+def _eligible(stmt: Select, user: User, warehouse_id: int,
+              zone_ids: Iterable[int] | None) -> Select:
     stmt = (
-        select(Task.id, Task.priority, Task.due_at, Task.zone_id, Task.required_skill,
-               Location.aisle_index, Location.x)
-        .outerjoin(Location, Location.id == Task.from_location_id)
-        .where(Task.warehouse_id == warehouse_id, Task.status == TaskStatus.released,
-               or_(Task.group_id.is_(None), Task.group_lead.is_(True)),
-               or_(Task.required_skill.is_(None), Task.required_skill.in_(skills)))
+        stmt.where(Task.warehouse_id == warehouse_id, Task.status == TaskStatus.released,
+                   or_(Task.group_id.is_(None), Task.group_lead.is_(True)),
+                   or_(Task.required_skill.is_(None),
+                       Task.required_skill.in_(list(user.skills or []))))
         .order_by(Task.priority.desc(), Task.due_at.asc().nullslast(), Task.id)
     )
     if zone_ids is not None:
@@ -87,23 +87,37 @@ def _pool(user: User, warehouse_id: int, zone_ids: Iterable[int] | None) -> Sele
     return stmt
 
 
-def _guarded_claim(session: Session, task_id: int, user_id: int, device_id: str | None,
-                   now: datetime, lease_seconds: int) -> bool:
-    won = session.execute(
+def _candidates(user: User, warehouse_id: int, zone_ids: Iterable[int] | None) -> Select:
+    stmt = (
+        select(Task.id, Task.priority, Task.due_at, Task.zone_id, Task.required_skill,
+               Location.aisle_index, Location.x)
+        .outerjoin(Location, Location.id == Task.from_location_id)
+    )
+    return _eligible(stmt, user, warehouse_id, zone_ids)
+
+
+def _claim(session: Session, target: Any, user_id: int, device_id: str | None,
+           now: datetime, lease_seconds: int) -> Task | None:
+    """One statement: ``UPDATE task ... WHERE id = <target> AND status = 'released' RETURNING``.
+
+    ``target`` is a task id, or a sub-select that picks and locks one row
+    with ``FOR UPDATE SKIP LOCKED`` (PostgreSQL; SQLite drops the clause).
+    """
+    won = session.scalars(
         update(Task)
-        .where(Task.id == task_id, Task.status == TaskStatus.released)
+        .where(Task.id == target, Task.status == TaskStatus.released)
         .values(status=TaskStatus.assigned, assignee_id=user_id, device_id=device_id,
                 assigned_at=now, lease_expires_at=now + timedelta(seconds=lease_seconds),
                 updated_at=now)
-        .returning(Task.id)
-        .execution_options(synchronize_session=False)
-    ).scalar()
+        .returning(Task)
+        .execution_options(populate_existing=True)
+    ).first()
     if won is None:
-        return False
-    session.add(TaskTransition(task_id=task_id, at=now, from_status=TaskStatus.released,
+        return None
+    session.add(TaskTransition(task_id=won.id, at=now, from_status=TaskStatus.released,
                                to_status=TaskStatus.assigned, actor_id=user_id,
                                device_id=device_id, reason="claimed", to_user_id=user_id))
-    return True
+    return won
 
 
 def claim_next(
@@ -121,11 +135,30 @@ def claim_next(
     mine = current_task(session, user_id=user.id)
     if mine is not None:
         return task_service.group_members(session, mine)
+    return claim_from_pool(session, user=user, warehouse_id=warehouse_id, device_id=device_id,
+                           lease_seconds=lease_seconds, zone_ids=zone_ids, now=now, order=order)
+
+
+def claim_from_pool(
+    session: Session, *, user: User, warehouse_id: int, device_id: str | None,
+    lease_seconds: int, zone_ids: Iterable[int] | None = None, now: datetime | None = None,
+    order: NextTaskOrder = NextTaskOrder(),
+) -> list[Task]:
+    """Claim the best released task (and its group) for ``user``; [] when none is left.
+
+    With no known operator location, "nearest" cannot break ties and the
+    strategy's order is the index order, so the claim is one statement.
+    """
     now = now or utcnow()
     here = operator_point(session, user.id)
+    if here is None:
+        head = (_eligible(select(Task.id), user, warehouse_id, zone_ids).limit(1)
+                .with_for_update(skip_locked=True).scalar_subquery())
+        won = _claim(session, head, user.id, device_id, now, lease_seconds)
+        return _take_group(session, won, user.id, device_id, lease_seconds, now) if won else []
     tried: set[int] = set()
     for _ in range(ROUNDS):
-        stmt = _pool(user, warehouse_id, zone_ids)
+        stmt = _candidates(user, warehouse_id, zone_ids)
         if tried:
             stmt = stmt.where(Task.id.not_in(tried))
         rows = session.execute(stmt.limit(CANDIDATES)).all()
@@ -134,25 +167,16 @@ def claim_next(
         cands = [TaskCandidate(r[0], r[1], r[2], _point(r[5], r[6]), r[3], r[4]) for r in rows]
         for cand in order.choose(cands, here):
             tried.add(cand.task_id)
-            if _lock_if_free(session, cand.task_id) and _guarded_claim(
-                session, cand.task_id, user.id, device_id, now, lease_seconds
-            ):
-                return _take_group(session, cand.task_id, user.id, device_id, lease_seconds, now)
+            one = (select(Task.id).where(Task.id == cand.task_id)
+                   .with_for_update(skip_locked=True).scalar_subquery())
+            won = _claim(session, one, user.id, device_id, now, lease_seconds)
+            if won is not None:
+                return _take_group(session, won, user.id, device_id, lease_seconds, now)
     return []
 
 
-def _lock_if_free(session: Session, task_id: int) -> bool:
-    """Lock one released task unless another claimer holds it (PostgreSQL; a no-op on SQLite)."""
-    stmt = (
-        select(Task.id).where(Task.id == task_id, Task.status == TaskStatus.released)
-        .with_for_update(skip_locked=True)
-    )
-    return session.execute(stmt).scalar() is not None
-
-
-def _take_group(session: Session, task_id: int, user_id: int, device_id: str | None,
+def _take_group(session: Session, lead: Task, user_id: int, device_id: str | None,
                 lease_seconds: int, now: datetime) -> list[Task]:
-    lead = task_service.get_task(session, task_id)
     members = task_service.group_members(session, lead)
     for task in members:
         if task.id != lead.id and task.status is TaskStatus.released:
