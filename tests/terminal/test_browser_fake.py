@@ -390,7 +390,7 @@ def test_polling_picks_up_tasks_when_the_socket_cannot_connect(site, pda):
     pda.evaluate("window.__wmsLive.poll()")  # the timer would do the same within pollSeconds
 
     pda.wait_for_selector("[data-task-id='1']")
-    assert site.fake.acks == [1]
+    assert set(site.fake.acks) == {1}  # two polls in flight at once may both ack it
 
 
 def test_next_task_starts_its_flow(site, pda):
