@@ -32,9 +32,24 @@ def wms(app: Flask | None = None) -> WmsContext:
 
 @contextmanager
 def transaction() -> Iterator[Session]:
-    """The entrypoint's one transaction: commit on success, roll back on error."""
+    """The entrypoint's one transaction: commit on success, roll back on error.
+
+    The request's read session is ended first (see ``end_reads``).
+    """
+    end_reads()
     with wms().session_factory() as session, session.begin():
         yield session
+
+
+def end_reads() -> None:
+    """End the request's read transaction (if any) before opening another session.
+
+    On SQLite every transaction is BEGIN IMMEDIATE, so a read left open in
+    this thread would hold the lock that the next session waits for.
+    """
+    reads = g.get("wms_read_session")
+    if reads is not None and reads.in_transaction():
+        reads.commit()  # expire_on_commit=False: loaded objects stay usable
 
 
 def read_session() -> Session:
