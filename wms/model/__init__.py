@@ -56,6 +56,7 @@ from wms.model.tasks import (
     TaskTransition,
     TaskType,
 )
+from wms.model.webhooks import DeliveryState, OutboxEvent, WebhookDelivery, WebhookSubscription
 
 __all__ = [
     "OPEN",
@@ -69,6 +70,7 @@ __all__ = [
     "Container",
     "ContainerKind",
     "FlowSession",
+    "DeliveryState",
     "IdempotencyRecord",
     "Item",
     "ItemBarcode",
@@ -80,6 +82,7 @@ __all__ = [
     "MoveReason",
     "OperatorEventCounter",
     "OperatorPresence",
+    "OutboxEvent",
     "Partner",
     "PartnerKind",
     "PrintJob",
@@ -107,6 +110,8 @@ __all__ = [
     "VirtualKind",
     "Warehouse",
     "Workstation",
+    "WebhookDelivery",
+    "WebhookSubscription",
     "Zone",
     "ZoneKind",
     "exact",
