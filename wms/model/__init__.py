@@ -2,6 +2,16 @@
 
 from wms.model.access import SKILLS, ApiClient, AuditLog, Role, User
 from wms.model.base import Base, exact, qty_str, utcnow
+from wms.model.counting import (
+    Count,
+    CountLine,
+    CountPlan,
+    CountPlanBasis,
+    CountStatus,
+    CountTrigger,
+    Variance,
+    VarianceStatus,
+)
 from wms.model.devices import (
     JobState,
     Printer,
@@ -42,6 +52,13 @@ from wms.model.master import (
     Zone,
     ZoneKind,
 )
+from wms.model.reorder import (
+    OPEN_REQUISITION,
+    PurchaseRequisition,
+    ReorderRule,
+    RequisitionStatus,
+)
+from wms.model.replenishment import PickFaceSetting
 from wms.model.tasks import (
     OPEN,
     OWNED,
@@ -56,10 +73,17 @@ from wms.model.tasks import (
     TaskTransition,
     TaskType,
 )
+from wms.model.transfers import (
+    TransferDiscrepancy,
+    TransferLine,
+    TransferOrder,
+    TransferStatus,
+)
 from wms.model.webhooks import DeliveryState, OutboxEvent, WebhookDelivery, WebhookSubscription
 
 __all__ = [
     "OPEN",
+    "OPEN_REQUISITION",
     "OWNED",
     "SKILLS",
     "TASK_TRANSITIONS",
@@ -69,8 +93,14 @@ __all__ = [
     "Base",
     "Container",
     "ContainerKind",
-    "FlowSession",
+    "Count",
+    "CountLine",
+    "CountPlan",
+    "CountPlanBasis",
+    "CountStatus",
+    "CountTrigger",
     "DeliveryState",
+    "FlowSession",
     "IdempotencyRecord",
     "Item",
     "ItemBarcode",
@@ -85,12 +115,16 @@ __all__ = [
     "OutboxEvent",
     "Partner",
     "PartnerKind",
+    "PickFaceSetting",
     "PrintJob",
     "PrintJobEvent",
     "Printer",
     "PrinterAssignment",
     "PrinterDriver",
+    "PurchaseRequisition",
     "Quant",
+    "ReorderRule",
+    "RequisitionStatus",
     "Reservation",
     "Role",
     "ScaleDevice",
@@ -98,20 +132,26 @@ __all__ = [
     "Serial",
     "StockMove",
     "StockStatus",
-    "TerminalWorkstation",
     "StoredEvent",
     "Task",
     "TaskGroup",
     "TaskStatus",
     "TaskTransition",
     "TaskType",
+    "TerminalWorkstation",
     "Tracking",
+    "TransferDiscrepancy",
+    "TransferLine",
+    "TransferOrder",
+    "TransferStatus",
     "User",
+    "Variance",
+    "VarianceStatus",
     "VirtualKind",
     "Warehouse",
-    "Workstation",
     "WebhookDelivery",
     "WebhookSubscription",
+    "Workstation",
     "Zone",
     "ZoneKind",
     "exact",
