@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
+from wms.flows.count import CountFlow
 from wms.flows.move import MoveFlow
 from wms.flows.runner import Flow
 
-FLOWS: dict[str, type[Flow]] = {MoveFlow.name: MoveFlow}
+FLOWS: dict[str, type[Flow]] = {MoveFlow.name: MoveFlow, CountFlow.name: CountFlow}
