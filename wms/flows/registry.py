@@ -5,5 +5,7 @@ from __future__ import annotations
 from wms.flows.count import CountFlow
 from wms.flows.move import MoveFlow
 from wms.flows.runner import Flow
+from wms.flows.status import StatusFlow
 
-FLOWS: dict[str, type[Flow]] = {MoveFlow.name: MoveFlow, CountFlow.name: CountFlow}
+FLOWS: dict[str, type[Flow]] = {MoveFlow.name: MoveFlow, CountFlow.name: CountFlow,
+                               StatusFlow.name: StatusFlow}
