@@ -9,9 +9,10 @@ hold an item) with the time each was last counted, and lets
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from wms.errors import NotFound
@@ -35,7 +36,8 @@ from wms.strategies.counting import (
 )
 
 
-def _candidates(plan: CountPlan) -> Select:
+def _candidates(plan: CountPlan, cutoff: Any = None) -> Select:
+    """The plan's locations with their last count; with a cutoff, only those that may be due."""
     last = (select(Count.location_id, func.max(Count.finished_at).label("at"))
             .where(Count.warehouse_id == plan.warehouse_id,
                    Count.status.in_((CountStatus.counted, CountStatus.closed)))
@@ -43,6 +45,9 @@ def _candidates(plan: CountPlan) -> Select:
     stmt = (select(Location.id, Location.code, Location.abc_class, last.c.at)
             .outerjoin(last, last.c.location_id == Location.id)
             .where(Location.warehouse_id == plan.warehouse_id, Location.virtual_kind.is_(None)))
+    if cutoff is not None:
+        # A pre-filter only: the planner still decides exactly on the rows that come back.
+        stmt = stmt.where(or_(last.c.at.is_(None), last.c.at <= cutoff))
     if plan.basis is CountPlanBasis.zone:
         stmt = stmt.where(Location.zone_id == plan.zone_id)
     elif plan.basis is CountPlanBasis.location:
@@ -64,9 +69,18 @@ def planner_for(session: Session, plan: CountPlan) -> AbcCountPlanner | Frequenc
 
 def due_locations(session: Session, plan: CountPlan, *, now: datetime | None = None,
                   limit: int | None = None) -> list[CountDue]:
-    rows = session.execute(_candidates(plan)).all()
-    locations = [LocationToCount(r[0], r[1], r[2], r[3]) for r in rows]
-    return planner_for(session, plan).due(locations, now=now or utcnow(), limit=limit)
+    now = now or utcnow()
+    planner = planner_for(session, plan)
+    cutoff: Any
+    if isinstance(planner, AbcCountPlanner):
+        days = planner.days_by_class()
+        cutoff = case(*((func.upper(Location.abc_class) == k, now - timedelta(days=v))
+                        for k, v in days.items()),
+                      else_=now - timedelta(days=days[planner.default_class]))
+    else:
+        cutoff = now - timedelta(days=planner.days)
+    locations = map(LocationToCount._make, session.execute(_candidates(plan, cutoff)))
+    return planner.due(locations, now=now, limit=limit)
 
 
 def run_plan(session: Session, *, plan_id: int, now: datetime | None = None,

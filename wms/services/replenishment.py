@@ -14,8 +14,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from wms.model import (
@@ -65,12 +66,23 @@ def pick_faces(session: Session, *, warehouse_id: int, demand: Demand | None = N
                                   incoming.c.item_id == p.item_id))
         .outerjoin(picks, and_(picks.c.location_id == p.location_id,
                                picks.c.item_id == p.item_id))
-        .where(p.warehouse_id == warehouse_id, p.active.is_(True))
+        .where(p.warehouse_id == warehouse_id, p.active.is_(True), _may_need(p, stock, incoming,
+                                                                             picks, demand))
     ).all()
     zero, extra = Decimal(0), demand or {}
     return [PickFace(r[0], r[1], r[2], r[3], r[4], r[5], Decimal(r[6] or zero),
                      Decimal(r[7] or zero),
                      Decimal(r[8] or zero) + extra.get((r[1], r[2]), zero)) for r in rows]
+
+
+def _may_need(p: type[PickFaceSetting], stock: Any, incoming: Any, picks: Any,
+              demand: Demand | None) -> Any:
+    """Pre-filter in SQL (the strategy still decides): projected below min, or a wave's face."""
+    projected = (func.coalesce(stock.c.qty, 0) + func.coalesce(incoming.c.qty, 0)
+                 - func.coalesce(picks.c.qty, 0))
+    if not demand:
+        return projected < p.min_qty
+    return or_(projected < p.min_qty, tuple_(p.location_id, p.item_id).in_(list(demand)))
 
 
 def needs(session: Session, *, warehouse_id: int, demand: Demand | None = None

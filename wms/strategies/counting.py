@@ -17,21 +17,21 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import ClassVar
+from typing import ClassVar, NamedTuple
 
 DEFAULT_ABC_DAYS: Mapping[str, int] = {"A": 30, "B": 91, "C": 365}
 
 
-@dataclass(frozen=True, slots=True)
-class LocationToCount:
+class LocationToCount(NamedTuple):
+    """A named tuple, not a dataclass: plans read 100,000 of these at a time."""
+
     location_id: int
     code: str
     abc_class: str | None = None
     last_counted_at: datetime | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class CountDue:
+class CountDue(NamedTuple):
     location_id: int
     code: str
     due_at: datetime
@@ -44,9 +44,12 @@ def _pick(dues: list[CountDue], limit: int | None) -> list[CountDue]:
 
 
 def _due(loc: LocationToCount, days: int, now: datetime) -> CountDue | None:
-    due_at = now if loc.last_counted_at is None else loc.last_counted_at + timedelta(days=days)
-    if due_at > now:
+    last = loc.last_counted_at
+    if last is None:
+        return CountDue(loc.location_id, loc.code, now, 0)
+    if last > now - timedelta(days=days):
         return None
+    due_at = last + timedelta(days=days)
     return CountDue(loc.location_id, loc.code, due_at, (now - due_at).days)
 
 
@@ -65,13 +68,18 @@ class AbcCountPlanner:
 
     def due(self, locations: Iterable[LocationToCount], *, now: datetime,
             limit: int | None = None) -> list[CountDue]:
-        days, default = self.days, self.days[self.default_class]
+        days = self.days_by_class()
+        default = days[self.default_class]
         out = []
         for loc in locations:
             hit = _due(loc, days.get((loc.abc_class or self.default_class).upper(), default), now)
             if hit is not None:
                 out.append(hit)
         return _pick(out, limit)
+
+    def days_by_class(self) -> dict[str, int]:
+        """Days between counts per class, the default class included."""
+        return dict(self.days or {})
 
 
 @dataclass(frozen=True)

@@ -16,13 +16,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
-from typing import ClassVar
+from typing import ClassVar, NamedTuple
 
 ZERO = Decimal(0)
 
 
-@dataclass(frozen=True, slots=True)
-class PickFace:
+class PickFace(NamedTuple):
     setting_id: int
     location_id: int
     item_id: int
@@ -34,8 +33,7 @@ class PickFace:
     demand: Decimal = ZERO
 
 
-@dataclass(frozen=True, slots=True)
-class Replenishment:
+class Replenishment(NamedTuple):
     setting_id: int
     location_id: int
     item_id: int
