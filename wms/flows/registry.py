@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from wms.flows.count import CountFlow
 from wms.flows.move import MoveFlow
 from wms.flows.pick import PickFlow
 from wms.flows.runner import Flow
+from wms.flows.status import StatusFlow
+from wms.flows.transfer import TransferFlow
 
-FLOWS: dict[str, type[Flow]] = {flow.name: flow for flow in (MoveFlow, PickFlow)}
+FLOWS: dict[str, type[Flow]] = {
+    flow.name: flow for flow in (MoveFlow, PickFlow, CountFlow, StatusFlow, TransferFlow)
+}

@@ -15,9 +15,9 @@ PREFIX = "/api/v1"
 
 
 def operations() -> list[Operation]:
-    from wms.web.api import items, locations, partners, sales_orders, stock, webhooks
+    from wms.web.api import inventory, items, locations, partners, sales_orders, stock, webhooks
 
-    modules = (items, locations, partners, stock, webhooks, sales_orders)
+    modules = (items, locations, partners, stock, webhooks, sales_orders, inventory)
     return [op for module in modules for op in module.router.operations]
 
 
