@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-25 13:59:51.348080
+Create Date: 2026-11-25 14:02:34.039761
 """
 
 from __future__ import annotations
@@ -283,6 +283,80 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_printer_warehouse_id"), "printer", ["warehouse_id"], unique=False)
     op.create_table(
+        "purchase_requisition",
+        sa.Column("warehouse_id", sa.Integer(), nullable=False),
+        sa.Column("item_id", sa.Integer(), nullable=False),
+        sa.Column(
+            "status",
+            sa.Enum(
+                "suggested",
+                "approved",
+                "rejected",
+                "exported",
+                name="requisitionstatus",
+                native_enum=False,
+                length=32,
+            ),
+            nullable=False,
+        ),
+        sa.Column("suggested_qty", wms.model.base.Qty(precision=28, scale=6), nullable=False),
+        sa.Column("qty", wms.model.base.Qty(precision=28, scale=6), nullable=False),
+        sa.Column("available_qty", wms.model.base.Qty(precision=28, scale=6), nullable=False),
+        sa.Column("safety_stock", wms.model.base.Qty(precision=28, scale=6), nullable=False),
+        sa.Column("reorder_point", wms.model.base.Qty(precision=28, scale=6), nullable=False),
+        sa.Column("buyer_id", sa.Integer(), nullable=True),
+        sa.Column("decided_at", wms.model.base.UtcDateTime(timezone=True), nullable=True),
+        sa.Column("exported_at", wms.model.base.UtcDateTime(timezone=True), nullable=True),
+        sa.Column("note", sa.String(length=500), nullable=True),
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("created_at", wms.model.base.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", wms.model.base.UtcDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["buyer_id"], ["app_user.id"], name=op.f("fk_purchase_requisition_buyer_id_app_user")
+        ),
+        sa.ForeignKeyConstraint(
+            ["item_id"], ["item.id"], name=op.f("fk_purchase_requisition_item_id_item")
+        ),
+        sa.ForeignKeyConstraint(
+            ["warehouse_id"],
+            ["warehouse.id"],
+            name=op.f("fk_purchase_requisition_warehouse_id_warehouse"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_purchase_requisition")),
+    )
+    op.create_index(
+        op.f("ix_purchase_requisition_item_id"), "purchase_requisition", ["item_id"], unique=False
+    )
+    op.create_index(
+        "ix_purchase_requisition_status", "purchase_requisition", ["status", "id"], unique=False
+    )
+    op.create_table(
+        "reorder_rule",
+        sa.Column("item_id", sa.Integer(), nullable=False),
+        sa.Column("warehouse_id", sa.Integer(), nullable=False),
+        sa.Column("safety_stock", wms.model.base.Qty(precision=28, scale=6), nullable=False),
+        sa.Column("reorder_point", wms.model.base.Qty(precision=28, scale=6), nullable=False),
+        sa.Column("reorder_qty", wms.model.base.Qty(precision=28, scale=6), nullable=True),
+        sa.Column("max_qty", wms.model.base.Qty(precision=28, scale=6), nullable=True),
+        sa.Column("active", sa.Boolean(), nullable=False),
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("created_at", wms.model.base.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", wms.model.base.UtcDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["item_id"], ["item.id"], name=op.f("fk_reorder_rule_item_id_item")
+        ),
+        sa.ForeignKeyConstraint(
+            ["warehouse_id"], ["warehouse.id"], name=op.f("fk_reorder_rule_warehouse_id_warehouse")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_reorder_rule")),
+        sa.UniqueConstraint(
+            "item_id", "warehouse_id", name=op.f("uq_reorder_rule_item_id_warehouse_id")
+        ),
+    )
+    op.create_index(
+        op.f("ix_reorder_rule_warehouse_id"), "reorder_rule", ["warehouse_id"], unique=False
+    )
+    op.create_table(
         "stored_event",
         sa.Column("user_id", sa.Integer(), nullable=False),
         sa.Column("seq", sa.Integer(), nullable=False),
@@ -315,6 +389,64 @@ def upgrade() -> None:
     )
     op.create_index(
         op.f("ix_task_group_warehouse_id"), "task_group", ["warehouse_id"], unique=False
+    )
+    op.create_table(
+        "transfer_order",
+        sa.Column("external_id", sa.String(length=64), nullable=False),
+        sa.Column("from_warehouse_id", sa.Integer(), nullable=False),
+        sa.Column("to_warehouse_id", sa.Integer(), nullable=False),
+        sa.Column(
+            "status",
+            sa.Enum(
+                "open",
+                "shipping",
+                "in_transit",
+                "receiving",
+                "received",
+                "discrepancy",
+                "cancelled",
+                name="transferstatus",
+                native_enum=False,
+                length=32,
+            ),
+            nullable=False,
+        ),
+        sa.Column("api_client_id", sa.Integer(), nullable=True),
+        sa.Column("shipped_at", wms.model.base.UtcDateTime(timezone=True), nullable=True),
+        sa.Column("received_at", wms.model.base.UtcDateTime(timezone=True), nullable=True),
+        sa.Column("note", sa.String(length=500), nullable=True),
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("created_at", wms.model.base.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", wms.model.base.UtcDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["api_client_id"],
+            ["api_client.id"],
+            name=op.f("fk_transfer_order_api_client_id_api_client"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["from_warehouse_id"],
+            ["warehouse.id"],
+            name=op.f("fk_transfer_order_from_warehouse_id_warehouse"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["to_warehouse_id"],
+            ["warehouse.id"],
+            name=op.f("fk_transfer_order_to_warehouse_id_warehouse"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_transfer_order")),
+        sa.UniqueConstraint("external_id", name=op.f("uq_transfer_order_external_id")),
+    )
+    op.create_index(
+        op.f("ix_transfer_order_from_warehouse_id"),
+        "transfer_order",
+        ["from_warehouse_id"],
+        unique=False,
+    )
+    op.create_index(
+        op.f("ix_transfer_order_to_warehouse_id"),
+        "transfer_order",
+        ["to_warehouse_id"],
+        unique=False,
     )
     op.create_table(
         "user_warehouse",
@@ -389,6 +521,44 @@ def upgrade() -> None:
         sa.UniqueConstraint("warehouse_id", "code", name=op.f("uq_zone_warehouse_id_code")),
     )
     op.create_index(op.f("ix_zone_warehouse_id"), "zone", ["warehouse_id"], unique=False)
+    op.create_table(
+        "count_plan",
+        sa.Column("warehouse_id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column(
+            "basis",
+            sa.Enum(
+                "abc",
+                "zone",
+                "location",
+                "item",
+                name="countplanbasis",
+                native_enum=False,
+                length=32,
+            ),
+            nullable=False,
+        ),
+        sa.Column("abc_days", sa.JSON(), nullable=True),
+        sa.Column("zone_id", sa.Integer(), nullable=True),
+        sa.Column("location_prefix", sa.String(length=64), nullable=True),
+        sa.Column("item_id", sa.Integer(), nullable=True),
+        sa.Column("frequency_days", sa.Integer(), nullable=False),
+        sa.Column("max_per_run", sa.Integer(), nullable=True),
+        sa.Column("active", sa.Boolean(), nullable=False),
+        sa.Column("last_run_at", wms.model.base.UtcDateTime(timezone=True), nullable=True),
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("created_at", wms.model.base.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", wms.model.base.UtcDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["item_id"], ["item.id"], name=op.f("fk_count_plan_item_id_item")),
+        sa.ForeignKeyConstraint(
+            ["warehouse_id"], ["warehouse.id"], name=op.f("fk_count_plan_warehouse_id_warehouse")
+        ),
+        sa.ForeignKeyConstraint(["zone_id"], ["zone.id"], name=op.f("fk_count_plan_zone_id_zone")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_count_plan")),
+    )
+    op.create_index(
+        op.f("ix_count_plan_warehouse_id"), "count_plan", ["warehouse_id"], unique=False
+    )
     op.create_table(
         "location",
         sa.Column("warehouse_id", sa.Integer(), nullable=False),
@@ -531,6 +701,29 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_serial_item_id"), "serial", ["item_id"], unique=False)
     op.create_table(
+        "transfer_line",
+        sa.Column("order_id", sa.Integer(), nullable=False),
+        sa.Column("line_no", sa.Integer(), nullable=False),
+        sa.Column("item_id", sa.Integer(), nullable=False),
+        sa.Column("lot_id", sa.Integer(), nullable=True),
+        sa.Column("qty", wms.model.base.Qty(precision=28, scale=6), nullable=False),
+        sa.Column("shipped_qty", wms.model.base.Qty(precision=28, scale=6), nullable=False),
+        sa.Column("received_qty", wms.model.base.Qty(precision=28, scale=6), nullable=False),
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["item_id"], ["item.id"], name=op.f("fk_transfer_line_item_id_item")
+        ),
+        sa.ForeignKeyConstraint(["lot_id"], ["lot.id"], name=op.f("fk_transfer_line_lot_id_lot")),
+        sa.ForeignKeyConstraint(
+            ["order_id"],
+            ["transfer_order.id"],
+            name=op.f("fk_transfer_line_order_id_transfer_order"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_transfer_line")),
+        sa.UniqueConstraint("order_id", "line_no", name=op.f("uq_transfer_line_order_id_line_no")),
+    )
+    op.create_table(
         "webhook_delivery",
         sa.Column("event_id", sa.Integer(), nullable=False),
         sa.Column("subscription_id", sa.Integer(), nullable=False),
@@ -657,6 +850,47 @@ def upgrade() -> None:
         unique=False,
     )
     op.create_table(
+        "pick_face_setting",
+        sa.Column("warehouse_id", sa.Integer(), nullable=False),
+        sa.Column("location_id", sa.Integer(), nullable=False),
+        sa.Column("item_id", sa.Integer(), nullable=False),
+        sa.Column("min_qty", wms.model.base.Qty(precision=28, scale=6), nullable=False),
+        sa.Column("max_qty", wms.model.base.Qty(precision=28, scale=6), nullable=False),
+        sa.Column("unit_qty", wms.model.base.Qty(precision=28, scale=6), nullable=False),
+        sa.Column("active", sa.Boolean(), nullable=False),
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("created_at", wms.model.base.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", wms.model.base.UtcDateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "min_qty >= 0 AND max_qty > min_qty", name=op.f("ck_pick_face_setting_min_below_max")
+        ),
+        sa.CheckConstraint("unit_qty > 0", name=op.f("ck_pick_face_setting_unit_positive")),
+        sa.ForeignKeyConstraint(
+            ["item_id"], ["item.id"], name=op.f("fk_pick_face_setting_item_id_item")
+        ),
+        sa.ForeignKeyConstraint(
+            ["location_id"], ["location.id"], name=op.f("fk_pick_face_setting_location_id_location")
+        ),
+        sa.ForeignKeyConstraint(
+            ["warehouse_id"],
+            ["warehouse.id"],
+            name=op.f("fk_pick_face_setting_warehouse_id_warehouse"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_pick_face_setting")),
+        sa.UniqueConstraint(
+            "location_id", "item_id", name=op.f("uq_pick_face_setting_location_id_item_id")
+        ),
+    )
+    op.create_index(
+        op.f("ix_pick_face_setting_item_id"), "pick_face_setting", ["item_id"], unique=False
+    )
+    op.create_index(
+        op.f("ix_pick_face_setting_warehouse_id"),
+        "pick_face_setting",
+        ["warehouse_id"],
+        unique=False,
+    )
+    op.create_table(
         "print_job_event",
         sa.Column("job_id", sa.Integer(), nullable=False),
         sa.Column("at", wms.model.base.UtcDateTime(timezone=True), nullable=False),
@@ -776,6 +1010,45 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("terminal", name=op.f("pk_terminal_workstation")),
+    )
+    op.create_table(
+        "transfer_discrepancy",
+        sa.Column("order_id", sa.Integer(), nullable=False),
+        sa.Column("line_id", sa.Integer(), nullable=False),
+        sa.Column("shipped_qty", wms.model.base.Qty(precision=28, scale=6), nullable=False),
+        sa.Column("received_qty", wms.model.base.Qty(precision=28, scale=6), nullable=False),
+        sa.Column("diff_qty", wms.model.base.Qty(precision=28, scale=6), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("recorded_by_id", sa.Integer(), nullable=True),
+        sa.Column("resolved_by_id", sa.Integer(), nullable=True),
+        sa.Column("note", sa.String(length=500), nullable=True),
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("created_at", wms.model.base.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", wms.model.base.UtcDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["line_id"],
+            ["transfer_line.id"],
+            name=op.f("fk_transfer_discrepancy_line_id_transfer_line"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["order_id"],
+            ["transfer_order.id"],
+            name=op.f("fk_transfer_discrepancy_order_id_transfer_order"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["recorded_by_id"],
+            ["app_user.id"],
+            name=op.f("fk_transfer_discrepancy_recorded_by_id_app_user"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["resolved_by_id"],
+            ["app_user.id"],
+            name=op.f("fk_transfer_discrepancy_resolved_by_id_app_user"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_transfer_discrepancy")),
+    )
+    op.create_index(
+        op.f("ix_transfer_discrepancy_order_id"), "transfer_discrepancy", ["order_id"], unique=False
     )
     op.create_table(
         "wave",
@@ -1270,6 +1543,93 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_shipment_order_id"), "shipment", ["order_id"], unique=False)
     op.create_table(
+        "stock_count",
+        sa.Column("warehouse_id", sa.Integer(), nullable=False),
+        sa.Column("location_id", sa.Integer(), nullable=False),
+        sa.Column("task_id", sa.Integer(), nullable=True),
+        sa.Column("plan_id", sa.Integer(), nullable=True),
+        sa.Column(
+            "trigger",
+            sa.Enum(
+                "plan",
+                "short_pick",
+                "location_empty",
+                "discrepancy",
+                "request",
+                "recount",
+                name="counttrigger",
+                native_enum=False,
+                length=32,
+            ),
+            nullable=False,
+        ),
+        sa.Column(
+            "status",
+            sa.Enum(
+                "open",
+                "counting",
+                "counted",
+                "closed",
+                "cancelled",
+                name="countstatus",
+                native_enum=False,
+                length=32,
+            ),
+            nullable=False,
+        ),
+        sa.Column("blind", sa.Boolean(), nullable=False),
+        sa.Column("recount_of_id", sa.Integer(), nullable=True),
+        sa.Column("excluded_user_id", sa.Integer(), nullable=True),
+        sa.Column("requested_by_id", sa.Integer(), nullable=True),
+        sa.Column("reason", sa.String(length=200), nullable=True),
+        sa.Column("due_at", wms.model.base.UtcDateTime(timezone=True), nullable=True),
+        sa.Column("started_at", wms.model.base.UtcDateTime(timezone=True), nullable=True),
+        sa.Column("start_mark", sa.Integer(), nullable=True),
+        sa.Column("snapshot", sa.JSON(), nullable=False),
+        sa.Column("counted_by_id", sa.Integer(), nullable=True),
+        sa.Column("finished_at", wms.model.base.UtcDateTime(timezone=True), nullable=True),
+        sa.Column("location_empty", sa.Boolean(), nullable=False),
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("created_at", wms.model.base.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", wms.model.base.UtcDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["counted_by_id"], ["app_user.id"], name=op.f("fk_stock_count_counted_by_id_app_user")
+        ),
+        sa.ForeignKeyConstraint(
+            ["excluded_user_id"],
+            ["app_user.id"],
+            name=op.f("fk_stock_count_excluded_user_id_app_user"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["location_id"], ["location.id"], name=op.f("fk_stock_count_location_id_location")
+        ),
+        sa.ForeignKeyConstraint(
+            ["plan_id"], ["count_plan.id"], name=op.f("fk_stock_count_plan_id_count_plan")
+        ),
+        sa.ForeignKeyConstraint(
+            ["recount_of_id"],
+            ["stock_count.id"],
+            name=op.f("fk_stock_count_recount_of_id_stock_count"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["requested_by_id"],
+            ["app_user.id"],
+            name=op.f("fk_stock_count_requested_by_id_app_user"),
+        ),
+        sa.ForeignKeyConstraint(["task_id"], ["task.id"], name=op.f("fk_stock_count_task_id_task")),
+        sa.ForeignKeyConstraint(
+            ["warehouse_id"], ["warehouse.id"], name=op.f("fk_stock_count_warehouse_id_warehouse")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_stock_count")),
+    )
+    op.create_index(
+        "ix_stock_count_location_status", "stock_count", ["location_id", "status"], unique=False
+    )
+    op.create_index(op.f("ix_stock_count_task_id"), "stock_count", ["task_id"], unique=False)
+    op.create_index(
+        op.f("ix_stock_count_warehouse_id"), "stock_count", ["warehouse_id"], unique=False
+    )
+    op.create_table(
         "task_transition",
         sa.Column("task_id", sa.Integer(), nullable=False),
         sa.Column("at", wms.model.base.UtcDateTime(timezone=True), nullable=False),
@@ -1395,6 +1755,117 @@ def upgrade() -> None:
     op.create_index(op.f("ix_allocation_order_id"), "allocation", ["order_id"], unique=False)
     op.create_index(op.f("ix_allocation_task_id"), "allocation", ["task_id"], unique=False)
     op.create_table(
+        "count_line",
+        sa.Column("count_id", sa.Integer(), nullable=False),
+        sa.Column("item_id", sa.Integer(), nullable=False),
+        sa.Column("lot_id", sa.Integer(), nullable=True),
+        sa.Column("serial_id", sa.Integer(), nullable=True),
+        sa.Column("container_id", sa.Integer(), nullable=True),
+        sa.Column("counted_qty", wms.model.base.Qty(precision=28, scale=6), nullable=False),
+        sa.Column("expected_qty", wms.model.base.Qty(precision=28, scale=6), nullable=False),
+        sa.Column("expected_at_start", wms.model.base.Qty(precision=28, scale=6), nullable=False),
+        sa.Column("mark", sa.Integer(), nullable=False),
+        sa.Column("counted_by_id", sa.Integer(), nullable=True),
+        sa.Column("counted_at", wms.model.base.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["container_id"], ["container.id"], name=op.f("fk_count_line_container_id_container")
+        ),
+        sa.ForeignKeyConstraint(
+            ["count_id"],
+            ["stock_count.id"],
+            name=op.f("fk_count_line_count_id_stock_count"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["counted_by_id"], ["app_user.id"], name=op.f("fk_count_line_counted_by_id_app_user")
+        ),
+        sa.ForeignKeyConstraint(["item_id"], ["item.id"], name=op.f("fk_count_line_item_id_item")),
+        sa.ForeignKeyConstraint(["lot_id"], ["lot.id"], name=op.f("fk_count_line_lot_id_lot")),
+        sa.ForeignKeyConstraint(
+            ["serial_id"], ["serial.id"], name=op.f("fk_count_line_serial_id_serial")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_count_line")),
+    )
+    op.create_index(op.f("ix_count_line_count_id"), "count_line", ["count_id"], unique=False)
+    op.create_table(
+        "count_variance",
+        sa.Column("count_id", sa.Integer(), nullable=False),
+        sa.Column("warehouse_id", sa.Integer(), nullable=False),
+        sa.Column("location_id", sa.Integer(), nullable=False),
+        sa.Column("item_id", sa.Integer(), nullable=False),
+        sa.Column("lot_id", sa.Integer(), nullable=True),
+        sa.Column("serial_id", sa.Integer(), nullable=True),
+        sa.Column("container_id", sa.Integer(), nullable=True),
+        sa.Column("expected_qty", wms.model.base.Qty(precision=28, scale=6), nullable=False),
+        sa.Column("counted_qty", wms.model.base.Qty(precision=28, scale=6), nullable=False),
+        sa.Column("diff_qty", wms.model.base.Qty(precision=28, scale=6), nullable=False),
+        sa.Column("unit_cost", wms.model.base.Qty(precision=28, scale=6), nullable=True),
+        sa.Column("value", wms.model.base.Qty(precision=28, scale=6), nullable=True),
+        sa.Column(
+            "status",
+            sa.Enum(
+                "pending",
+                "recount",
+                "approved",
+                "rejected",
+                "superseded",
+                name="variancestatus",
+                native_enum=False,
+                length=32,
+            ),
+            nullable=False,
+        ),
+        sa.Column("recount_id", sa.Integer(), nullable=True),
+        sa.Column("reason", sa.String(length=200), nullable=True),
+        sa.Column("decided_by_id", sa.Integer(), nullable=True),
+        sa.Column("decided_at", wms.model.base.UtcDateTime(timezone=True), nullable=True),
+        sa.Column("adjustment_move_ids", sa.JSON(), nullable=False),
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("created_at", wms.model.base.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", wms.model.base.UtcDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["container_id"],
+            ["container.id"],
+            name=op.f("fk_count_variance_container_id_container"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["count_id"], ["stock_count.id"], name=op.f("fk_count_variance_count_id_stock_count")
+        ),
+        sa.ForeignKeyConstraint(
+            ["decided_by_id"],
+            ["app_user.id"],
+            name=op.f("fk_count_variance_decided_by_id_app_user"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["item_id"], ["item.id"], name=op.f("fk_count_variance_item_id_item")
+        ),
+        sa.ForeignKeyConstraint(
+            ["location_id"], ["location.id"], name=op.f("fk_count_variance_location_id_location")
+        ),
+        sa.ForeignKeyConstraint(["lot_id"], ["lot.id"], name=op.f("fk_count_variance_lot_id_lot")),
+        sa.ForeignKeyConstraint(
+            ["recount_id"],
+            ["stock_count.id"],
+            name=op.f("fk_count_variance_recount_id_stock_count"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["serial_id"], ["serial.id"], name=op.f("fk_count_variance_serial_id_serial")
+        ),
+        sa.ForeignKeyConstraint(
+            ["warehouse_id"],
+            ["warehouse.id"],
+            name=op.f("fk_count_variance_warehouse_id_warehouse"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_count_variance")),
+    )
+    op.create_index(
+        op.f("ix_count_variance_count_id"), "count_variance", ["count_id"], unique=False
+    )
+    op.create_index(
+        "ix_count_variance_wh_status", "count_variance", ["warehouse_id", "status"], unique=False
+    )
+    op.create_table(
         "package",
         sa.Column("code", sa.String(length=32), nullable=False),
         sa.Column("order_id", sa.Integer(), nullable=False),
@@ -1478,6 +1949,11 @@ def downgrade() -> None:
     op.drop_index(op.f("ix_package_tracking_no"), table_name="package")
     op.drop_index(op.f("ix_package_order_id"), table_name="package")
     op.drop_table("package")
+    op.drop_index("ix_count_variance_wh_status", table_name="count_variance")
+    op.drop_index(op.f("ix_count_variance_count_id"), table_name="count_variance")
+    op.drop_table("count_variance")
+    op.drop_index(op.f("ix_count_line_count_id"), table_name="count_line")
+    op.drop_table("count_line")
     op.drop_index(op.f("ix_allocation_task_id"), table_name="allocation")
     op.drop_index(op.f("ix_allocation_order_id"), table_name="allocation")
     op.drop_index(op.f("ix_allocation_line_id"), table_name="allocation")
@@ -1487,6 +1963,10 @@ def downgrade() -> None:
     op.drop_table("trip_tote")
     op.drop_index(op.f("ix_task_transition_task_id"), table_name="task_transition")
     op.drop_table("task_transition")
+    op.drop_index(op.f("ix_stock_count_warehouse_id"), table_name="stock_count")
+    op.drop_index(op.f("ix_stock_count_task_id"), table_name="stock_count")
+    op.drop_index("ix_stock_count_location_status", table_name="stock_count")
+    op.drop_table("stock_count")
     op.drop_index(op.f("ix_shipment_order_id"), table_name="shipment")
     op.drop_table("shipment")
     op.drop_index(op.f("ix_sales_order_line_item_id"), table_name="sales_order_line")
@@ -1525,6 +2005,8 @@ def downgrade() -> None:
     op.drop_table("pick_trip")
     op.drop_index(op.f("ix_wave_warehouse_id"), table_name="wave")
     op.drop_table("wave")
+    op.drop_index(op.f("ix_transfer_discrepancy_order_id"), table_name="transfer_discrepancy")
+    op.drop_table("transfer_discrepancy")
     op.drop_table("terminal_workstation")
     op.drop_index(op.f("ix_scale_workstation_id"), table_name="scale")
     op.drop_table("scale")
@@ -1536,6 +2018,9 @@ def downgrade() -> None:
     op.drop_table("printer_assignment")
     op.drop_index(op.f("ix_print_job_event_job_id"), table_name="print_job_event")
     op.drop_table("print_job_event")
+    op.drop_index(op.f("ix_pick_face_setting_warehouse_id"), table_name="pick_face_setting")
+    op.drop_index(op.f("ix_pick_face_setting_item_id"), table_name="pick_face_setting")
+    op.drop_table("pick_face_setting")
     op.drop_index(op.f("ix_operator_presence_disconnected_at"), table_name="operator_presence")
     op.drop_table("operator_presence")
     op.drop_index(op.f("ix_container_warehouse_id"), table_name="container")
@@ -1548,6 +2033,7 @@ def downgrade() -> None:
     op.drop_index(op.f("ix_webhook_delivery_event_id"), table_name="webhook_delivery")
     op.drop_index("ix_webhook_delivery_due", table_name="webhook_delivery")
     op.drop_table("webhook_delivery")
+    op.drop_table("transfer_line")
     op.drop_index(op.f("ix_serial_item_id"), table_name="serial")
     op.drop_table("serial")
     op.drop_index("ix_print_job_printer_state", table_name="print_job")
@@ -1558,15 +2044,25 @@ def downgrade() -> None:
     op.drop_index("ix_location_warehouse_virtual", table_name="location")
     op.drop_index(op.f("ix_location_warehouse_id"), table_name="location")
     op.drop_table("location")
+    op.drop_index(op.f("ix_count_plan_warehouse_id"), table_name="count_plan")
+    op.drop_table("count_plan")
     op.drop_index(op.f("ix_zone_warehouse_id"), table_name="zone")
     op.drop_table("zone")
     op.drop_index(op.f("ix_webhook_subscription_client_id"), table_name="webhook_subscription")
     op.drop_table("webhook_subscription")
     op.drop_table("user_warehouse")
+    op.drop_index(op.f("ix_transfer_order_to_warehouse_id"), table_name="transfer_order")
+    op.drop_index(op.f("ix_transfer_order_from_warehouse_id"), table_name="transfer_order")
+    op.drop_table("transfer_order")
     op.drop_index(op.f("ix_task_group_warehouse_id"), table_name="task_group")
     op.drop_table("task_group")
     op.drop_index(op.f("ix_stored_event_task_id"), table_name="stored_event")
     op.drop_table("stored_event")
+    op.drop_index(op.f("ix_reorder_rule_warehouse_id"), table_name="reorder_rule")
+    op.drop_table("reorder_rule")
+    op.drop_index("ix_purchase_requisition_status", table_name="purchase_requisition")
+    op.drop_index(op.f("ix_purchase_requisition_item_id"), table_name="purchase_requisition")
+    op.drop_table("purchase_requisition")
     op.drop_index(op.f("ix_printer_warehouse_id"), table_name="printer")
     op.drop_table("printer")
     op.drop_table("operator_event_counter")
