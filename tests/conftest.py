@@ -158,3 +158,30 @@ def app(settings, engine: Engine):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+CHROMIUM = os.environ.get("WMS_TEST_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    # A PDA set up by the customer allows sound without a tap first (see docs/terminal.md).
+    "--autoplay-policy=no-user-gesture-required",
+]
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """One real Chromium for the whole run: Playwright's sync API starts once per process.
+
+    A browser test that cannot launch Chromium fails; it never skips.
+    """
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()

@@ -33,19 +33,3 @@ def test_env_autogenerates_and_upgrades_sqlite_then_drops_everything(tmp_path):
         assert conn.scalar(text("select version_num from alembic_version")) == "0001"
     schema.drop_everything(engine)
     assert inspect(engine).get_table_names() == []
-
-
-def test_env_upgrades_postgresql(tmp_path, pg):
-    with pg.begin() as conn:
-        conn.execute(text("drop schema public cascade"))
-        conn.execute(text("create schema public"))
-    url = pg.url.render_as_string(hide_password=False)
-    folder = _migrations_with_initial_revision(tmp_path, url)
-
-    try:
-        schema.upgrade(pg, migrations=folder)
-
-        assert set(Base.metadata.tables) <= set(inspect(pg).get_table_names())
-    finally:
-        schema.drop_everything(pg)
-        Base.metadata.create_all(pg)

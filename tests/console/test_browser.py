@@ -12,7 +12,7 @@ import threading
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 from sqlalchemy import func, select
 from werkzeug.serving import make_server
 
@@ -23,10 +23,6 @@ from wms.model import Location, LocationType, Role
 from wms.services.access import create_user
 from wms.services.masterdata import create_warehouse
 from wms.settings import DeviceSettings, Settings
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
 @pytest.fixture
@@ -50,30 +46,30 @@ def live_console(sqlite_engine, tmp_path) -> Iterator[str]:
 
 
 @pytest.mark.browser
-def test_a_supervisor_creates_a_rack_of_locations_in_chromium(live_console, sqlite_engine):
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        try:
-            page = browser.new_page(locale="zh-CN")
-            page.set_default_timeout(15_000)
+def test_a_supervisor_creates_a_rack_of_locations_in_chromium(
+    live_console, sqlite_engine, chromium
+):
+    page = chromium.new_page(locale="zh-CN")
+    try:
+        page.set_default_timeout(15_000)
 
-            page.goto(live_console + "/console/")
-            page.fill("#f-username", "sam")
-            page.fill("#f-password", PASSWORD)
-            page.click("button[type=submit].primary")
-            expect(page.locator("h1")).to_contain_text("概览")
+        page.goto(live_console + "/console/")
+        page.fill("#f-username", "sam")
+        page.fill("#f-password", PASSWORD)
+        page.click("button[type=submit].primary")
+        expect(page.locator("h1")).to_contain_text("概览")
 
-            page.click("nav.mainnav a[href='/console/locations']")
-            page.click("a[href^='/console/locations/new']")
-            page.fill("#f-pattern", "B-01..04-1..3")
-            page.click("button[value=preview]")
-            expect(page.locator("#pattern-preview")).to_contain_text("12 个库位")
-            page.click("button[value=create]")
+        page.click("nav.mainnav a[href='/console/locations']")
+        page.click("a[href^='/console/locations/new']")
+        page.fill("#f-pattern", "B-01..04-1..3")
+        page.click("button[value=preview]")
+        expect(page.locator("#pattern-preview")).to_contain_text("12 个库位")
+        page.click("button[value=create]")
 
-            expect(page.locator(".flash-success")).to_contain_text("已创建 12 个库位。")
-            codes = page.locator("table tbody td:first-child code").all_inner_texts()
-        finally:
-            browser.close()
+        expect(page.locator(".flash-success")).to_contain_text("已创建 12 个库位。")
+        codes = page.locator("table tbody td:first-child code").all_inner_texts()
+    finally:
+        page.close()
 
     assert codes == [f"B-{bay:02d}-{level}" for bay in range(1, 5) for level in range(1, 4)]
     with make_session_factory(sqlite_engine)() as s:

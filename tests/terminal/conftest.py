@@ -20,17 +20,6 @@ from werkzeug.serving import make_server
 from wms.services.access import create_user
 from wms.settings import DeviceSettings, Settings, TerminalSettings
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    # A PDA set up by the customer allows sound without a tap first (see docs/terminal.md).
-    "--autoplay-policy=no-user-gesture-required",
-]
 #: The silence flush in browser tests (ms).
 SILENCE_MS = 800
 PDA = {"viewport": {"width": 360, "height": 640}, "has_touch": True, "is_mobile": True,
@@ -107,16 +96,6 @@ def live_factory() -> Iterator[Callable[..., LiveServer]]:
     yield start
     for server in servers:
         server.stop()
-
-
-@pytest.fixture(scope="session")
-def chromium():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
