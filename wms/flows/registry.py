@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from wms.flows.move import MoveFlow
+from wms.flows.pack_check import PackCheckFlow
 from wms.flows.pick import PickFlow
 from wms.flows.runner import Flow
 
-FLOWS: dict[str, type[Flow]] = {flow.name: flow for flow in (MoveFlow, PickFlow)}
+FLOWS: dict[str, type[Flow]] = {flow.name: flow for flow in (MoveFlow, PickFlow, PackCheckFlow)}
