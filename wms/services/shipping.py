@@ -70,14 +70,22 @@ def set_tracking(session: Session, package: Package, *, carrier: str, tracking_n
     package.carrier, package.tracking_no = carrier, tracking_no
 
 
-def ship_package(session: Session, code: str, *, dock_location_id: int | None,
-                 user_id: int | None, request_id: str | None = None) -> Package:
-    """Load one package: its stock goes to the customer; the order ships with its last one."""
+def ready_package(session: Session, code: str) -> Package:
+    """The package by code or tracking number, refused unless closed and its order packed."""
     package = find_package(session, code)
     order = session.get(SalesOrder, package.order_id)
     assert order is not None
     if package.status != "closed" or order.status is not OrderStatus.packed:
         raise PackageNotReady(package=package.code, status=package.status)
+    return package
+
+
+def ship_package(session: Session, code: str, *, dock_location_id: int | None,
+                 user_id: int | None, request_id: str | None = None) -> Package:
+    """Load one package: its stock goes to the customer; the order ships with its last one."""
+    package = ready_package(session, code)
+    order = session.get(SalesOrder, package.order_id)
+    assert order is not None
     customer = masterdata.virtual_location(session, warehouse_id=order.warehouse_id,
                                            kind=VirtualKind.customer)
     quants = list(session.scalars(select(Quant).where(
