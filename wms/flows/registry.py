@@ -8,4 +8,6 @@ from wms.flows.pick import PickFlow
 from wms.flows.runner import Flow
 from wms.flows.ship import ShipFlow
 
-FLOWS: dict[str, type[Flow]] = {flow.name: flow for flow in (MoveFlow, PickFlow, PackCheckFlow, ShipFlow)}
+FLOWS: dict[str, type[Flow]] = {
+    flow.name: flow for flow in (MoveFlow, PickFlow, PackCheckFlow, ShipFlow)
+}
