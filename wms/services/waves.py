@@ -158,7 +158,8 @@ def plan_trips(orders: list[SalesOrder], picks: dict[int, list[_Pick]], settings
         volume_l=Decimal(str(cart_conf["volume_l"])) if cart_conf.get("volume_l") else None,
         weight_g=cart_conf.get("weight_g"))
     by_zone = mode == "zone" or bool(settings.get("zone_picking"))
-    planner = SavingsBatching(OptimalAisleRoute(), allow_split=True, by_zone=by_zone)
+    planner = SavingsBatching(OptimalAisleRoute(), allow_split=True, by_zone=by_zone,
+                             fast_pairs=True)
     pick_orders = [PickOrder(str(o.id), tuple(
         OrderLine(PickPoint(p.aisle, p.y), p.zone if by_zone else None, p.volume_l, p.weight_g)
         for p in picks[o.id])) for o in orders]
