@@ -165,3 +165,36 @@ def test_the_edge_finds_the_scale_of_the_terminals_station(floor):
         s.flush()
         assert devices.scale_for_terminal(s, "PDA-1") == "SC-1"
         assert devices.scale_for_terminal(s, "PDA-2") is None
+
+
+def test_the_web_edge_reads_the_stable_weight_of_the_terminals_station_scale(floor, tmp_path):
+    from decimal import Decimal
+
+    from flask import Flask
+    from flask import session as http_session
+
+    from wms.devices.fakes import protocol_fakescale
+    from wms.model import ScaleDevice, ScaleDriver, Workstation
+    from wms.settings import Settings
+    from wms.web import flows_api
+    from wms.web.devices_runtime import start_devices
+
+    _term(floor)  # PDA-1 works at PACK-1
+    with floor.factory() as s, s.begin():
+        station = s.scalars(select(Workstation).where(Workstation.code == "PACK-1")).one()
+        s.add(ScaleDevice(code="SC-PACK", name="Pack scale", driver=ScaleDriver.fake,
+                          workstation_id=station.id, deadline_ms=3000))
+    settings = Settings().with_overrides(devices={"spool_dir": str(tmp_path / "spool"),
+                                                  "start_workers": False})
+    runtime = start_devices(settings, floor.factory, sync_config=False)
+    app = Flask(__name__)
+    app.secret_key = "test"
+    app.extensions["wms_devices"] = runtime
+    protocol_fakescale.simulator("SC-PACK").gross_kg = Decimal("1.105")
+    with app.test_request_context(), floor.factory() as s:
+        http_session["device_id"] = "PDA-1"
+        read = flows_api._station_scale(s)
+        assert read is not None and read() == 1105
+        http_session["device_id"] = "PDA-2"
+        assert flows_api._station_scale(s) is None
+    runtime.stop()
