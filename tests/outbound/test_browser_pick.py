@@ -87,3 +87,18 @@ def test_a_cluster_trip_is_picked_with_scans_only(site, pda_factory):
     assert fetch(site.floor, "SO-2").status is OrderStatus.picked
     assert site.floor.on_hand("SKU-1", "A-01-05") == Decimal(7)
     assert ledger_ok(site.floor) == []
+
+
+@pytest.mark.parametrize(("key", "prompt"), [("F4", "Scan the tote or the order"),
+                                             ("F5", "Scan the dock door"),
+                                             ("F6", "Scan or key the order number of the return")])
+def test_the_home_keys_open_pack_check_ship_and_returns(site, pda_factory, key, prompt):
+    op = operator_in(site, "packer", "BADGE-0010")
+    page = pda_factory(site.url).new_page()
+    sign_in_by_badge(page, op)
+
+    page.keyboard.press(key)
+    page.wait_for_url("**/t/flow")
+    page.wait_for_function("() => window.__wmsFlow && window.__wmsFlow.screen()")
+
+    assert current_screen(page)["prompt"] == prompt
