@@ -135,7 +135,7 @@ def floor(session_factory: sessionmaker[Session]) -> Floor:
 
 @pytest.fixture
 def settings(engine: Engine, tmp_path: Path):
-    from wms.settings import DeviceSettings, Settings
+    from wms.settings import ApiSettings, DeviceSettings, Settings
 
     return Settings(
         database_url=engine.url.render_as_string(hide_password=False),
@@ -143,6 +143,7 @@ def settings(engine: Engine, tmp_path: Path):
         testing=True,
         log_level="WARNING",
         devices=DeviceSettings(spool_dir=str(tmp_path / "spool"), start_workers=False),
+        api=ApiSettings(start_webhook_worker=False),
     )
 
 

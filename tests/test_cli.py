@@ -43,11 +43,11 @@ def test_demo_on_an_empty_database_prints_urls_logins_and_key(db_url):
     result = demo(db_url)
 
     assert result.exit_code == 0, result.output
-    assert "http://127.0.0.1:8000/console" in result.output
-    assert "http://127.0.0.1:8000/terminal" in result.output
+    assert "http://127.0.0.1:5000/console/" in result.output
+    assert "http://127.0.0.1:5000/t/" in result.output
     for username in ("operator1", "supervisor1", "admin"):
         assert username in result.output
-    key = result.output.split("shown once): ")[1].strip()
+    key = result.output.split("(all scopes): ")[1].strip()
     with make_session_factory(make_engine(db_url))() as s:
         assert access.authenticate_api_key(s, key).name == "demo-erp"
 
@@ -61,6 +61,21 @@ def test_demo_twice_explains_reset_and_reset_rebuilds(db_url):
     assert again.exit_code == 1
     assert "--reset" in again.output
     assert reset.exit_code == 0, reset.output
+
+
+def test_demo_if_empty_on_a_built_demo_prints_logins_and_a_working_fresh_key(db_url):
+    first = demo(db_url, "--if-empty")
+    old_key = first.output.split("(all scopes): ")[1].strip()
+
+    again = demo(db_url, "--if-empty")
+
+    assert again.exit_code == 0, again.output
+    assert "already built" in again.output and "supervisor1" in again.output
+    new_key = again.output.split("(all scopes): ")[1].strip()
+    with make_session_factory(make_engine(db_url))() as s:
+        assert access.authenticate_api_key(s, new_key).name == "demo-erp"
+        with pytest.raises(access.AuthenticationFailed):
+            access.authenticate_api_key(s, old_key)
 
 
 def test_check_ledger_after_demo_is_ok(db_url):
@@ -174,7 +189,7 @@ def test_create_api_key_prints_the_key_once_and_it_works(db_url):
     )
 
     assert result.exit_code == 0, result.output
-    key = result.output.split("shown once): ")[1].strip()
+    key = result.output.split("(all scopes): ")[1].strip()
     with make_session_factory(make_engine(db_url))() as s:
         client = access.authenticate_api_key(s, key)
         assert client.scopes == ["orders:read", "stock:read"]

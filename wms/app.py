@@ -25,6 +25,7 @@ EDGES = (
     "wms.web.api",
     "wms.web.terminal",
     "wms.web.flows_api",
+    "wms.web.board",
     "wms.web.console",
     "wms.web.devices",
 )

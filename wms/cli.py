@@ -25,7 +25,7 @@ from wms.settings import Settings, load_settings
 
 F = TypeVar("F", bound=Callable[..., Any])
 DEFAULT_HOST = "127.0.0.1"
-DEFAULT_PORT = 8000
+DEFAULT_PORT = 5000
 #: gevent worker connections: one gevent worker held 8,000 websockets when measured.
 WORKER_CONNECTIONS = 2000
 
@@ -199,10 +199,17 @@ def check_ledger(env: Env) -> None:
 @click.option("--items", default=200, show_default=True, type=click.IntRange(1))
 @click.option("--seed", default=1, show_default=True, type=int)
 @click.option("--reset", is_flag=True, help="Drop every table first (destroys all data).")
+@click.option(
+    "--if-empty",
+    is_flag=True,
+    help="Build only if the demo is missing; otherwise print the logins and a fresh demo API key.",
+)
 @click.option("--base-url", default=f"http://{DEFAULT_HOST}:{DEFAULT_PORT}", show_default=True)
 @pass_env
 @clean_errors
-def demo(env: Env, locations: int, items: int, seed: int, reset: bool, base_url: str) -> None:
+def demo(
+    env: Env, locations: int, items: int, seed: int, reset: bool, if_empty: bool, base_url: str
+) -> None:
     """Build the demo warehouse WH1 and print how to log in."""
     from wms import schema
     from wms.model import Warehouse
@@ -214,11 +221,24 @@ def demo(env: Env, locations: int, items: int, seed: int, reset: bool, base_url:
         click.echo(schema.upgrade(env.engine))
     with env.transaction() as session:
         if session.scalar(select(Warehouse.id).where(Warehouse.code == WAREHOUSE_CODE)):
+            if if_empty:
+                _print_existing_demo(session, base_url.rstrip("/"))
+                return
             raise click.ClickException(
                 f"warehouse {WAREHOUSE_CODE} already exists; use --reset to rebuild the demo"
             )
         result = build_demo(session, locations=locations, items=items, seed=seed)
     _print_demo(result, base_url.rstrip("/"))
+
+
+def _print_existing_demo(session: Any, base_url: str) -> None:
+    """The demo is there already: show how to log in, with a freshly rotated API key."""
+    from wms.services import access
+    from wms.services.demo import DEMO_API_CLIENT, DEMO_LOGINS
+
+    _, key = access.rotate_api_key(session, name=DEMO_API_CLIENT)
+    click.echo("demo warehouse already built (wms demo --reset rebuilds it)")
+    _print_access(DEMO_LOGINS, key, base_url)
 
 
 def _print_demo(result: Any, base_url: str) -> None:
@@ -228,10 +248,14 @@ def _print_demo(result: Any, base_url: str) -> None:
         f" {result.items} items, {stock.lots} lots, {stock.serials} serials,"
         f" {stock.containers} pallets, {stock.moves} opening moves"
     )
-    click.echo(f"console:  {base_url}/console")
-    click.echo(f"terminal: {base_url}/terminal")
+    _print_access(result.logins, result.api_key, base_url)
+
+
+def _print_access(logins: Any, api_key: str, base_url: str) -> None:
+    click.echo(f"console:  {base_url}/console/")
+    click.echo(f"terminal: {base_url}/t/")
     click.echo("demo logins:")
-    for login in result.logins:
+    for login in logins:
         secrets = [
             f"{label} {value}"
             for label, value in (
@@ -242,7 +266,7 @@ def _print_demo(result: Any, base_url: str) -> None:
             if value
         ]
         click.echo(f"  {login.role.value:<10} {login.username:<12} " + ", ".join(secrets))
-    click.echo(f"demo API key (all scopes, shown once): {result.api_key}")
+    click.echo(f"demo API key (all scopes): {api_key}")
 
 
 # -- users and API keys -----------------------------------------------------

@@ -40,6 +40,8 @@ class ApiSettings:
     #: An in-flight key older than this is taken to be abandoned (its process died).
     idempotency_lease_seconds: int = 300
     max_bulk_items: int = 1000
+    #: A revoked API key keeps working at most this long (callers are cached).
+    key_cache_seconds: float = 5.0
     #: Start the webhook delivery thread with the app.
     start_webhook_worker: bool = True
     webhook_timeout_seconds: float = 5.0

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-25 13:36:48.139711
+Create Date: 2026-11-25 14:02:34.039761
 """
 
 from __future__ import annotations
@@ -110,6 +110,17 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_item")),
         sa.UniqueConstraint("sku", name=op.f("uq_item_sku")),
     )
+    op.create_table(
+        "outbox_event",
+        sa.Column("public_id", sa.String(length=36), nullable=False),
+        sa.Column("type", sa.String(length=64), nullable=False),
+        sa.Column("occurred_at", wms.model.base.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_outbox_event")),
+        sa.UniqueConstraint("public_id", name=op.f("uq_outbox_event_public_id")),
+    )
+    op.create_index(op.f("ix_outbox_event_type"), "outbox_event", ["type"], unique=False)
     op.create_table(
         "partner",
         sa.Column("code", sa.String(length=64), nullable=False),
@@ -231,6 +242,15 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_lot_item_id"), "lot", ["item_id"], unique=False)
     op.create_table(
+        "operator_event_counter",
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("last_seq", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["app_user.id"], name=op.f("fk_operator_event_counter_user_id_app_user")
+        ),
+        sa.PrimaryKeyConstraint("user_id", name=op.f("pk_operator_event_counter")),
+    )
+    op.create_table(
         "printer",
         sa.Column("code", sa.String(length=64), nullable=False),
         sa.Column("name", sa.String(length=200), nullable=False),
@@ -263,6 +283,172 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_printer_warehouse_id"), "printer", ["warehouse_id"], unique=False)
     op.create_table(
+        "purchase_requisition",
+        sa.Column("warehouse_id", sa.Integer(), nullable=False),
+        sa.Column("item_id", sa.Integer(), nullable=False),
+        sa.Column(
+            "status",
+            sa.Enum(
+                "suggested",
+                "approved",
+                "rejected",
+                "exported",
+                name="requisitionstatus",
+                native_enum=False,
+                length=32,
+            ),
+            nullable=False,
+        ),
+        sa.Column("suggested_qty", wms.model.base.Qty(precision=28, scale=6), nullable=False),
+        sa.Column("qty", wms.model.base.Qty(precision=28, scale=6), nullable=False),
+        sa.Column("available_qty", wms.model.base.Qty(precision=28, scale=6), nullable=False),
+        sa.Column("safety_stock", wms.model.base.Qty(precision=28, scale=6), nullable=False),
+        sa.Column("reorder_point", wms.model.base.Qty(precision=28, scale=6), nullable=False),
+        sa.Column("buyer_id", sa.Integer(), nullable=True),
+        sa.Column("decided_at", wms.model.base.UtcDateTime(timezone=True), nullable=True),
+        sa.Column("exported_at", wms.model.base.UtcDateTime(timezone=True), nullable=True),
+        sa.Column("note", sa.String(length=500), nullable=True),
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("created_at", wms.model.base.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", wms.model.base.UtcDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["buyer_id"], ["app_user.id"], name=op.f("fk_purchase_requisition_buyer_id_app_user")
+        ),
+        sa.ForeignKeyConstraint(
+            ["item_id"], ["item.id"], name=op.f("fk_purchase_requisition_item_id_item")
+        ),
+        sa.ForeignKeyConstraint(
+            ["warehouse_id"],
+            ["warehouse.id"],
+            name=op.f("fk_purchase_requisition_warehouse_id_warehouse"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_purchase_requisition")),
+    )
+    op.create_index(
+        op.f("ix_purchase_requisition_item_id"), "purchase_requisition", ["item_id"], unique=False
+    )
+    op.create_index(
+        "ix_purchase_requisition_status", "purchase_requisition", ["status", "id"], unique=False
+    )
+    op.create_table(
+        "reorder_rule",
+        sa.Column("item_id", sa.Integer(), nullable=False),
+        sa.Column("warehouse_id", sa.Integer(), nullable=False),
+        sa.Column("safety_stock", wms.model.base.Qty(precision=28, scale=6), nullable=False),
+        sa.Column("reorder_point", wms.model.base.Qty(precision=28, scale=6), nullable=False),
+        sa.Column("reorder_qty", wms.model.base.Qty(precision=28, scale=6), nullable=True),
+        sa.Column("max_qty", wms.model.base.Qty(precision=28, scale=6), nullable=True),
+        sa.Column("active", sa.Boolean(), nullable=False),
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("created_at", wms.model.base.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", wms.model.base.UtcDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["item_id"], ["item.id"], name=op.f("fk_reorder_rule_item_id_item")
+        ),
+        sa.ForeignKeyConstraint(
+            ["warehouse_id"], ["warehouse.id"], name=op.f("fk_reorder_rule_warehouse_id_warehouse")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_reorder_rule")),
+        sa.UniqueConstraint(
+            "item_id", "warehouse_id", name=op.f("uq_reorder_rule_item_id_warehouse_id")
+        ),
+    )
+    op.create_index(
+        op.f("ix_reorder_rule_warehouse_id"), "reorder_rule", ["warehouse_id"], unique=False
+    )
+    op.create_table(
+        "stored_event",
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("seq", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=64), nullable=False),
+        sa.Column("payload", sa.JSON(), nullable=False),
+        sa.Column("task_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", wms.model.base.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("acked", sa.Boolean(), nullable=False),
+        sa.Column("acked_at", wms.model.base.UtcDateTime(timezone=True), nullable=True),
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["app_user.id"], name=op.f("fk_stored_event_user_id_app_user")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_stored_event")),
+        sa.UniqueConstraint("user_id", "seq", name=op.f("uq_stored_event_user_id_seq")),
+    )
+    op.create_index(op.f("ix_stored_event_task_id"), "stored_event", ["task_id"], unique=False)
+    op.create_table(
+        "task_group",
+        sa.Column("warehouse_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=32), nullable=False),
+        sa.Column("reference", sa.String(length=64), nullable=True),
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("created_at", wms.model.base.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", wms.model.base.UtcDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["warehouse_id"], ["warehouse.id"], name=op.f("fk_task_group_warehouse_id_warehouse")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_task_group")),
+    )
+    op.create_index(
+        op.f("ix_task_group_warehouse_id"), "task_group", ["warehouse_id"], unique=False
+    )
+    op.create_table(
+        "transfer_order",
+        sa.Column("external_id", sa.String(length=64), nullable=False),
+        sa.Column("from_warehouse_id", sa.Integer(), nullable=False),
+        sa.Column("to_warehouse_id", sa.Integer(), nullable=False),
+        sa.Column(
+            "status",
+            sa.Enum(
+                "open",
+                "shipping",
+                "in_transit",
+                "receiving",
+                "received",
+                "discrepancy",
+                "cancelled",
+                name="transferstatus",
+                native_enum=False,
+                length=32,
+            ),
+            nullable=False,
+        ),
+        sa.Column("api_client_id", sa.Integer(), nullable=True),
+        sa.Column("shipped_at", wms.model.base.UtcDateTime(timezone=True), nullable=True),
+        sa.Column("received_at", wms.model.base.UtcDateTime(timezone=True), nullable=True),
+        sa.Column("note", sa.String(length=500), nullable=True),
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("created_at", wms.model.base.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", wms.model.base.UtcDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["api_client_id"],
+            ["api_client.id"],
+            name=op.f("fk_transfer_order_api_client_id_api_client"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["from_warehouse_id"],
+            ["warehouse.id"],
+            name=op.f("fk_transfer_order_from_warehouse_id_warehouse"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["to_warehouse_id"],
+            ["warehouse.id"],
+            name=op.f("fk_transfer_order_to_warehouse_id_warehouse"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_transfer_order")),
+        sa.UniqueConstraint("external_id", name=op.f("uq_transfer_order_external_id")),
+    )
+    op.create_index(
+        op.f("ix_transfer_order_from_warehouse_id"),
+        "transfer_order",
+        ["from_warehouse_id"],
+        unique=False,
+    )
+    op.create_index(
+        op.f("ix_transfer_order_to_warehouse_id"),
+        "transfer_order",
+        ["to_warehouse_id"],
+        unique=False,
+    )
+    op.create_table(
         "user_warehouse",
         sa.Column("user_id", sa.Integer(), nullable=False),
         sa.Column("warehouse_id", sa.Integer(), nullable=False),
@@ -279,6 +465,28 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("user_id", "warehouse_id", name=op.f("pk_user_warehouse")),
+    )
+    op.create_table(
+        "webhook_subscription",
+        sa.Column("client_id", sa.Integer(), nullable=False),
+        sa.Column("url", sa.String(length=2000), nullable=False),
+        sa.Column("events", sa.JSON(), nullable=False),
+        sa.Column("secret", sa.String(length=200), nullable=False),
+        sa.Column("active", sa.Boolean(), nullable=False),
+        sa.Column("created_at", wms.model.base.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["client_id"],
+            ["api_client.id"],
+            name=op.f("fk_webhook_subscription_client_id_api_client"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_webhook_subscription")),
+    )
+    op.create_index(
+        op.f("ix_webhook_subscription_client_id"),
+        "webhook_subscription",
+        ["client_id"],
+        unique=False,
     )
     op.create_table(
         "zone",
@@ -313,6 +521,44 @@ def upgrade() -> None:
         sa.UniqueConstraint("warehouse_id", "code", name=op.f("uq_zone_warehouse_id_code")),
     )
     op.create_index(op.f("ix_zone_warehouse_id"), "zone", ["warehouse_id"], unique=False)
+    op.create_table(
+        "count_plan",
+        sa.Column("warehouse_id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column(
+            "basis",
+            sa.Enum(
+                "abc",
+                "zone",
+                "location",
+                "item",
+                name="countplanbasis",
+                native_enum=False,
+                length=32,
+            ),
+            nullable=False,
+        ),
+        sa.Column("abc_days", sa.JSON(), nullable=True),
+        sa.Column("zone_id", sa.Integer(), nullable=True),
+        sa.Column("location_prefix", sa.String(length=64), nullable=True),
+        sa.Column("item_id", sa.Integer(), nullable=True),
+        sa.Column("frequency_days", sa.Integer(), nullable=False),
+        sa.Column("max_per_run", sa.Integer(), nullable=True),
+        sa.Column("active", sa.Boolean(), nullable=False),
+        sa.Column("last_run_at", wms.model.base.UtcDateTime(timezone=True), nullable=True),
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("created_at", wms.model.base.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", wms.model.base.UtcDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["item_id"], ["item.id"], name=op.f("fk_count_plan_item_id_item")),
+        sa.ForeignKeyConstraint(
+            ["warehouse_id"], ["warehouse.id"], name=op.f("fk_count_plan_warehouse_id_warehouse")
+        ),
+        sa.ForeignKeyConstraint(["zone_id"], ["zone.id"], name=op.f("fk_count_plan_zone_id_zone")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_count_plan")),
+    )
+    op.create_index(
+        op.f("ix_count_plan_warehouse_id"), "count_plan", ["warehouse_id"], unique=False
+    )
     op.create_table(
         "location",
         sa.Column("warehouse_id", sa.Integer(), nullable=False),
@@ -455,6 +701,72 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_serial_item_id"), "serial", ["item_id"], unique=False)
     op.create_table(
+        "transfer_line",
+        sa.Column("order_id", sa.Integer(), nullable=False),
+        sa.Column("line_no", sa.Integer(), nullable=False),
+        sa.Column("item_id", sa.Integer(), nullable=False),
+        sa.Column("lot_id", sa.Integer(), nullable=True),
+        sa.Column("qty", wms.model.base.Qty(precision=28, scale=6), nullable=False),
+        sa.Column("shipped_qty", wms.model.base.Qty(precision=28, scale=6), nullable=False),
+        sa.Column("received_qty", wms.model.base.Qty(precision=28, scale=6), nullable=False),
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["item_id"], ["item.id"], name=op.f("fk_transfer_line_item_id_item")
+        ),
+        sa.ForeignKeyConstraint(["lot_id"], ["lot.id"], name=op.f("fk_transfer_line_lot_id_lot")),
+        sa.ForeignKeyConstraint(
+            ["order_id"],
+            ["transfer_order.id"],
+            name=op.f("fk_transfer_line_order_id_transfer_order"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_transfer_line")),
+        sa.UniqueConstraint("order_id", "line_no", name=op.f("uq_transfer_line_order_id_line_no")),
+    )
+    op.create_table(
+        "webhook_delivery",
+        sa.Column("event_id", sa.Integer(), nullable=False),
+        sa.Column("subscription_id", sa.Integer(), nullable=False),
+        sa.Column(
+            "state",
+            sa.Enum(
+                "pending", "delivered", "failed", name="deliverystate", native_enum=False, length=32
+            ),
+            nullable=False,
+        ),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("next_attempt_at", wms.model.base.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("last_status", sa.Integer(), nullable=True),
+        sa.Column("last_error", sa.String(length=500), nullable=True),
+        sa.Column("delivered_at", wms.model.base.UtcDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", wms.model.base.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["event_id"],
+            ["outbox_event.id"],
+            name=op.f("fk_webhook_delivery_event_id_outbox_event"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["subscription_id"],
+            ["webhook_subscription.id"],
+            name=op.f("fk_webhook_delivery_subscription_id_webhook_subscription"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_webhook_delivery")),
+    )
+    op.create_index(
+        "ix_webhook_delivery_due", "webhook_delivery", ["state", "next_attempt_at"], unique=False
+    )
+    op.create_index(
+        op.f("ix_webhook_delivery_event_id"), "webhook_delivery", ["event_id"], unique=False
+    )
+    op.create_index(
+        op.f("ix_webhook_delivery_subscription_id"),
+        "webhook_delivery",
+        ["subscription_id"],
+        unique=False,
+    )
+    op.create_table(
         "workstation",
         sa.Column("code", sa.String(length=64), nullable=False),
         sa.Column("name", sa.String(length=200), nullable=False),
@@ -503,6 +815,81 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_container_location_id"), "container", ["location_id"], unique=False)
     op.create_index(op.f("ix_container_warehouse_id"), "container", ["warehouse_id"], unique=False)
+    op.create_table(
+        "operator_presence",
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("device_id", sa.String(length=64), nullable=True),
+        sa.Column("warehouse_id", sa.Integer(), nullable=True),
+        sa.Column("online", sa.Boolean(), nullable=False),
+        sa.Column("connections", sa.Integer(), nullable=False),
+        sa.Column("last_seen_at", wms.model.base.UtcDateTime(timezone=True), nullable=True),
+        sa.Column("connected_at", wms.model.base.UtcDateTime(timezone=True), nullable=True),
+        sa.Column("disconnected_at", wms.model.base.UtcDateTime(timezone=True), nullable=True),
+        sa.Column("last_location_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", wms.model.base.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", wms.model.base.UtcDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["last_location_id"],
+            ["location.id"],
+            name=op.f("fk_operator_presence_last_location_id_location"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["app_user.id"], name=op.f("fk_operator_presence_user_id_app_user")
+        ),
+        sa.ForeignKeyConstraint(
+            ["warehouse_id"],
+            ["warehouse.id"],
+            name=op.f("fk_operator_presence_warehouse_id_warehouse"),
+        ),
+        sa.PrimaryKeyConstraint("user_id", name=op.f("pk_operator_presence")),
+    )
+    op.create_index(
+        op.f("ix_operator_presence_disconnected_at"),
+        "operator_presence",
+        ["disconnected_at"],
+        unique=False,
+    )
+    op.create_table(
+        "pick_face_setting",
+        sa.Column("warehouse_id", sa.Integer(), nullable=False),
+        sa.Column("location_id", sa.Integer(), nullable=False),
+        sa.Column("item_id", sa.Integer(), nullable=False),
+        sa.Column("min_qty", wms.model.base.Qty(precision=28, scale=6), nullable=False),
+        sa.Column("max_qty", wms.model.base.Qty(precision=28, scale=6), nullable=False),
+        sa.Column("unit_qty", wms.model.base.Qty(precision=28, scale=6), nullable=False),
+        sa.Column("active", sa.Boolean(), nullable=False),
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("created_at", wms.model.base.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", wms.model.base.UtcDateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "min_qty >= 0 AND max_qty > min_qty", name=op.f("ck_pick_face_setting_min_below_max")
+        ),
+        sa.CheckConstraint("unit_qty > 0", name=op.f("ck_pick_face_setting_unit_positive")),
+        sa.ForeignKeyConstraint(
+            ["item_id"], ["item.id"], name=op.f("fk_pick_face_setting_item_id_item")
+        ),
+        sa.ForeignKeyConstraint(
+            ["location_id"], ["location.id"], name=op.f("fk_pick_face_setting_location_id_location")
+        ),
+        sa.ForeignKeyConstraint(
+            ["warehouse_id"],
+            ["warehouse.id"],
+            name=op.f("fk_pick_face_setting_warehouse_id_warehouse"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_pick_face_setting")),
+        sa.UniqueConstraint(
+            "location_id", "item_id", name=op.f("uq_pick_face_setting_location_id_item_id")
+        ),
+    )
+    op.create_index(
+        op.f("ix_pick_face_setting_item_id"), "pick_face_setting", ["item_id"], unique=False
+    )
+    op.create_index(
+        op.f("ix_pick_face_setting_warehouse_id"),
+        "pick_face_setting",
+        ["warehouse_id"],
+        unique=False,
+    )
     op.create_table(
         "print_job_event",
         sa.Column("job_id", sa.Integer(), nullable=False),
@@ -625,6 +1012,90 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("terminal", name=op.f("pk_terminal_workstation")),
     )
     op.create_table(
+        "transfer_discrepancy",
+        sa.Column("order_id", sa.Integer(), nullable=False),
+        sa.Column("line_id", sa.Integer(), nullable=False),
+        sa.Column("shipped_qty", wms.model.base.Qty(precision=28, scale=6), nullable=False),
+        sa.Column("received_qty", wms.model.base.Qty(precision=28, scale=6), nullable=False),
+        sa.Column("diff_qty", wms.model.base.Qty(precision=28, scale=6), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("recorded_by_id", sa.Integer(), nullable=True),
+        sa.Column("resolved_by_id", sa.Integer(), nullable=True),
+        sa.Column("note", sa.String(length=500), nullable=True),
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("created_at", wms.model.base.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", wms.model.base.UtcDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["line_id"],
+            ["transfer_line.id"],
+            name=op.f("fk_transfer_discrepancy_line_id_transfer_line"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["order_id"],
+            ["transfer_order.id"],
+            name=op.f("fk_transfer_discrepancy_order_id_transfer_order"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["recorded_by_id"],
+            ["app_user.id"],
+            name=op.f("fk_transfer_discrepancy_recorded_by_id_app_user"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["resolved_by_id"],
+            ["app_user.id"],
+            name=op.f("fk_transfer_discrepancy_resolved_by_id_app_user"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_transfer_discrepancy")),
+    )
+    op.create_index(
+        op.f("ix_transfer_discrepancy_order_id"), "transfer_discrepancy", ["order_id"], unique=False
+    )
+    op.create_table(
+        "wave",
+        sa.Column("warehouse_id", sa.Integer(), nullable=False),
+        sa.Column("reference", sa.String(length=32), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("criteria", sa.JSON(), nullable=False),
+        sa.Column("released_by", sa.Integer(), nullable=True),
+        sa.Column("staging_location_id", sa.Integer(), nullable=False),
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("created_at", wms.model.base.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", wms.model.base.UtcDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["released_by"], ["app_user.id"], name=op.f("fk_wave_released_by_app_user")
+        ),
+        sa.ForeignKeyConstraint(
+            ["staging_location_id"],
+            ["location.id"],
+            name=op.f("fk_wave_staging_location_id_location"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["warehouse_id"], ["warehouse.id"], name=op.f("fk_wave_warehouse_id_warehouse")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_wave")),
+        sa.UniqueConstraint("reference", name=op.f("uq_wave_reference")),
+    )
+    op.create_index(op.f("ix_wave_warehouse_id"), "wave", ["warehouse_id"], unique=False)
+    op.create_table(
+        "pick_trip",
+        sa.Column("wave_id", sa.Integer(), nullable=False),
+        sa.Column("seq", sa.Integer(), nullable=False),
+        sa.Column("group_id", sa.Integer(), nullable=False),
+        sa.Column("zone", sa.String(length=32), nullable=True),
+        sa.Column("mode", sa.String(length=16), nullable=False),
+        sa.Column("length_m", sa.Double(), nullable=False),
+        sa.Column("lines", sa.Integer(), nullable=False),
+        sa.Column("orders", sa.JSON(), nullable=False),
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["group_id"], ["task_group.id"], name=op.f("fk_pick_trip_group_id_task_group")
+        ),
+        sa.ForeignKeyConstraint(["wave_id"], ["wave.id"], name=op.f("fk_pick_trip_wave_id_wave")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_pick_trip")),
+        sa.UniqueConstraint("group_id", name=op.f("uq_pick_trip_group_id")),
+    )
+    op.create_index(op.f("ix_pick_trip_wave_id"), "pick_trip", ["wave_id"], unique=False)
+    op.create_table(
         "quant",
         sa.Column("key", sa.String(length=120), nullable=False),
         sa.Column("warehouse_id", sa.Integer(), nullable=False),
@@ -672,6 +1143,76 @@ def upgrade() -> None:
     op.create_index(op.f("ix_quant_container_id"), "quant", ["container_id"], unique=False)
     op.create_index("ix_quant_item_location", "quant", ["item_id", "location_id"], unique=False)
     op.create_index(op.f("ix_quant_location_id"), "quant", ["location_id"], unique=False)
+    op.create_table(
+        "sales_order",
+        sa.Column("external_id", sa.String(length=64), nullable=False),
+        sa.Column("warehouse_id", sa.Integer(), nullable=False),
+        sa.Column("customer_id", sa.Integer(), nullable=False),
+        sa.Column("priority", sa.Integer(), nullable=False),
+        sa.Column("ship_by", wms.model.base.UtcDateTime(timezone=True), nullable=True),
+        sa.Column("ship_to", sa.JSON(), nullable=False),
+        sa.Column("carrier", sa.String(length=32), nullable=True),
+        sa.Column(
+            "status",
+            sa.Enum(
+                "received",
+                "reviewed",
+                "allocated",
+                "picking",
+                "picked",
+                "packed",
+                "shipped",
+                "on_hold",
+                "short",
+                "cancelled",
+                name="orderstatus",
+                native_enum=False,
+                length=32,
+            ),
+            nullable=False,
+        ),
+        sa.Column("hold_reasons", sa.JSON(), nullable=False),
+        sa.Column(
+            "short_policy",
+            sa.Enum(
+                "ship_partial",
+                "wait",
+                "backorder",
+                name="shortpolicy",
+                native_enum=False,
+                length=32,
+            ),
+            nullable=False,
+        ),
+        sa.Column("wave_id", sa.Integer(), nullable=True),
+        sa.Column("cancel_reason", sa.String(length=200), nullable=True),
+        sa.Column("shipped_at", wms.model.base.UtcDateTime(timezone=True), nullable=True),
+        sa.Column("api_client_id", sa.Integer(), nullable=True),
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("created_at", wms.model.base.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", wms.model.base.UtcDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["api_client_id"],
+            ["api_client.id"],
+            name=op.f("fk_sales_order_api_client_id_api_client"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["customer_id"], ["partner.id"], name=op.f("fk_sales_order_customer_id_partner")
+        ),
+        sa.ForeignKeyConstraint(
+            ["warehouse_id"], ["warehouse.id"], name=op.f("fk_sales_order_warehouse_id_warehouse")
+        ),
+        sa.ForeignKeyConstraint(["wave_id"], ["wave.id"], name=op.f("fk_sales_order_wave_id_wave")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_sales_order")),
+        sa.UniqueConstraint("external_id", name=op.f("uq_sales_order_external_id")),
+    )
+    op.create_index(
+        op.f("ix_sales_order_customer_id"), "sales_order", ["customer_id"], unique=False
+    )
+    op.create_index(op.f("ix_sales_order_wave_id"), "sales_order", ["wave_id"], unique=False)
+    op.create_index(
+        "ix_sales_order_wh_status", "sales_order", ["warehouse_id", "status"], unique=False
+    )
     op.create_table(
         "stock_move",
         sa.Column("created_at", wms.model.base.UtcDateTime(timezone=True), nullable=False),
@@ -723,6 +1264,7 @@ def upgrade() -> None:
         sa.Column("unit_cost", wms.model.base.Qty(precision=28, scale=6), nullable=True),
         sa.Column("reverses_move_id", sa.Integer(), nullable=True),
         sa.Column("request_id", sa.String(length=64), nullable=True),
+        sa.Column("txid", sa.BigInteger(), server_default=sa.FetchedValue(), nullable=True),
         sa.Column("id", sa.Integer(), nullable=False),
         sa.CheckConstraint("qty > 0", name=op.f("ck_stock_move_qty_positive")),
         sa.ForeignKeyConstraint(
@@ -779,6 +1321,136 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_stock_move_request_id"), "stock_move", ["request_id"], unique=False)
     op.create_index(op.f("ix_stock_move_task_id"), "stock_move", ["task_id"], unique=False)
+    op.create_index("ix_stock_move_txid_id", "stock_move", ["txid", "id"], unique=False)
+    op.create_table(
+        "task",
+        sa.Column("warehouse_id", sa.Integer(), nullable=False),
+        sa.Column(
+            "type",
+            sa.Enum(
+                "putaway",
+                "pick",
+                "pack_check",
+                "count",
+                "replenish",
+                "move",
+                name="tasktype",
+                native_enum=False,
+                length=32,
+            ),
+            nullable=False,
+        ),
+        sa.Column(
+            "status",
+            sa.Enum(
+                "created",
+                "released",
+                "assigned",
+                "in_progress",
+                "done",
+                "cancelled",
+                "exception",
+                name="taskstatus",
+                native_enum=False,
+                length=32,
+            ),
+            nullable=False,
+        ),
+        sa.Column("priority", sa.Integer(), nullable=False),
+        sa.Column("due_at", wms.model.base.UtcDateTime(timezone=True), nullable=True),
+        sa.Column("zone_id", sa.Integer(), nullable=True),
+        sa.Column("required_skill", sa.String(length=32), nullable=True),
+        sa.Column("route_seq", sa.Integer(), nullable=False),
+        sa.Column("group_id", sa.Integer(), nullable=True),
+        sa.Column("group_lead", sa.Boolean(), nullable=False),
+        sa.Column("parent_id", sa.Integer(), nullable=True),
+        sa.Column("assignee_id", sa.Integer(), nullable=True),
+        sa.Column("device_id", sa.String(length=64), nullable=True),
+        sa.Column("assigned_at", wms.model.base.UtcDateTime(timezone=True), nullable=True),
+        sa.Column("lease_expires_at", wms.model.base.UtcDateTime(timezone=True), nullable=True),
+        sa.Column("started_at", wms.model.base.UtcDateTime(timezone=True), nullable=True),
+        sa.Column("finished_at", wms.model.base.UtcDateTime(timezone=True), nullable=True),
+        sa.Column("item_id", sa.Integer(), nullable=True),
+        sa.Column("lot_id", sa.Integer(), nullable=True),
+        sa.Column("container_id", sa.Integer(), nullable=True),
+        sa.Column("qty", wms.model.base.Qty(precision=28, scale=6), nullable=True),
+        sa.Column("done_qty", wms.model.base.Qty(precision=28, scale=6), nullable=False),
+        sa.Column("uom", sa.String(length=16), nullable=True),
+        sa.Column("from_location_id", sa.Integer(), nullable=True),
+        sa.Column("to_location_id", sa.Integer(), nullable=True),
+        sa.Column("document_type", sa.String(length=32), nullable=True),
+        sa.Column("document_ref", sa.String(length=64), nullable=True),
+        sa.Column("exception_reason", sa.String(length=64), nullable=True),
+        sa.Column("note", sa.String(length=500), nullable=True),
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("created_at", wms.model.base.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", wms.model.base.UtcDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["assignee_id"], ["app_user.id"], name=op.f("fk_task_assignee_id_app_user")
+        ),
+        sa.ForeignKeyConstraint(
+            ["container_id"], ["container.id"], name=op.f("fk_task_container_id_container")
+        ),
+        sa.ForeignKeyConstraint(
+            ["from_location_id"], ["location.id"], name=op.f("fk_task_from_location_id_location")
+        ),
+        sa.ForeignKeyConstraint(
+            ["group_id"], ["task_group.id"], name=op.f("fk_task_group_id_task_group")
+        ),
+        sa.ForeignKeyConstraint(["item_id"], ["item.id"], name=op.f("fk_task_item_id_item")),
+        sa.ForeignKeyConstraint(["lot_id"], ["lot.id"], name=op.f("fk_task_lot_id_lot")),
+        sa.ForeignKeyConstraint(["parent_id"], ["task.id"], name=op.f("fk_task_parent_id_task")),
+        sa.ForeignKeyConstraint(
+            ["to_location_id"], ["location.id"], name=op.f("fk_task_to_location_id_location")
+        ),
+        sa.ForeignKeyConstraint(
+            ["warehouse_id"], ["warehouse.id"], name=op.f("fk_task_warehouse_id_warehouse")
+        ),
+        sa.ForeignKeyConstraint(["zone_id"], ["zone.id"], name=op.f("fk_task_zone_id_zone")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_task")),
+    )
+    op.create_index("ix_task_assignee_status", "task", ["assignee_id", "status"], unique=False)
+    op.create_index(op.f("ix_task_document_ref"), "task", ["document_ref"], unique=False)
+    op.create_index(op.f("ix_task_group_id"), "task", ["group_id"], unique=False)
+    op.create_index(op.f("ix_task_lease_expires_at"), "task", ["lease_expires_at"], unique=False)
+    op.create_index(
+        "ix_task_pool",
+        "task",
+        ["warehouse_id", "status", sa.literal_column("priority DESC"), "due_at", "id"],
+        unique=False,
+    )
+    op.create_index(op.f("ix_task_zone_id"), "task", ["zone_id"], unique=False)
+    op.create_table(
+        "flow_session",
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("device_id", sa.String(length=64), nullable=True),
+        sa.Column("warehouse_id", sa.Integer(), nullable=False),
+        sa.Column("flow", sa.String(length=32), nullable=False),
+        sa.Column("state", sa.String(length=32), nullable=False),
+        sa.Column("data", sa.JSON(), nullable=False),
+        sa.Column("seq", sa.Integer(), nullable=False),
+        sa.Column("last_screen", sa.JSON(), nullable=False),
+        sa.Column("last_request_id", sa.String(length=64), nullable=True),
+        sa.Column("task_id", sa.Integer(), nullable=True),
+        sa.Column("active", sa.Boolean(), nullable=False),
+        sa.Column("finished_at", wms.model.base.UtcDateTime(timezone=True), nullable=True),
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("created_at", wms.model.base.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", wms.model.base.UtcDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["task_id"], ["task.id"], name=op.f("fk_flow_session_task_id_task")
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["app_user.id"], name=op.f("fk_flow_session_user_id_app_user")
+        ),
+        sa.ForeignKeyConstraint(
+            ["warehouse_id"], ["warehouse.id"], name=op.f("fk_flow_session_warehouse_id_warehouse")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_flow_session")),
+    )
+    op.create_index(
+        "ix_flow_session_user_active", "flow_session", ["user_id", "active"], unique=False
+    )
     op.create_table(
         "reservation",
         sa.Column("quant_id", sa.Integer(), nullable=False),
@@ -795,14 +1467,525 @@ def upgrade() -> None:
     )
     op.create_index("ix_reservation_owner", "reservation", ["owner_type", "owner_id"], unique=False)
     op.create_index(op.f("ix_reservation_quant_id"), "reservation", ["quant_id"], unique=False)
+    op.create_table(
+        "return_authorization",
+        sa.Column("rma_no", sa.String(length=64), nullable=False),
+        sa.Column("order_id", sa.Integer(), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("reason", sa.String(length=200), nullable=True),
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("created_at", wms.model.base.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", wms.model.base.UtcDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["order_id"],
+            ["sales_order.id"],
+            name=op.f("fk_return_authorization_order_id_sales_order"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_return_authorization")),
+        sa.UniqueConstraint("rma_no", name=op.f("uq_return_authorization_rma_no")),
+    )
+    op.create_index(
+        op.f("ix_return_authorization_order_id"), "return_authorization", ["order_id"], unique=False
+    )
+    op.create_table(
+        "sales_order_line",
+        sa.Column("order_id", sa.Integer(), nullable=False),
+        sa.Column("line_no", sa.Integer(), nullable=False),
+        sa.Column("item_id", sa.Integer(), nullable=False),
+        sa.Column("qty", wms.model.base.Qty(precision=28, scale=6), nullable=False),
+        sa.Column("entered_qty", wms.model.base.Qty(precision=28, scale=6), nullable=False),
+        sa.Column("uom", sa.String(length=16), nullable=False),
+        sa.Column("lot_no", sa.String(length=64), nullable=True),
+        sa.Column("unit_price", wms.model.base.Qty(precision=28, scale=6), nullable=True),
+        sa.Column("allocated_qty", wms.model.base.Qty(precision=28, scale=6), nullable=False),
+        sa.Column("picked_qty", wms.model.base.Qty(precision=28, scale=6), nullable=False),
+        sa.Column("packed_qty", wms.model.base.Qty(precision=28, scale=6), nullable=False),
+        sa.Column("shipped_qty", wms.model.base.Qty(precision=28, scale=6), nullable=False),
+        sa.Column("dropped_qty", wms.model.base.Qty(precision=28, scale=6), nullable=False),
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["item_id"], ["item.id"], name=op.f("fk_sales_order_line_item_id_item")
+        ),
+        sa.ForeignKeyConstraint(
+            ["order_id"],
+            ["sales_order.id"],
+            name=op.f("fk_sales_order_line_order_id_sales_order"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_sales_order_line")),
+        sa.UniqueConstraint(
+            "order_id", "line_no", name=op.f("uq_sales_order_line_order_id_line_no")
+        ),
+    )
+    op.create_index(
+        op.f("ix_sales_order_line_item_id"), "sales_order_line", ["item_id"], unique=False
+    )
+    op.create_table(
+        "shipment",
+        sa.Column("order_id", sa.Integer(), nullable=False),
+        sa.Column("dock_location_id", sa.Integer(), nullable=True),
+        sa.Column("carrier", sa.String(length=32), nullable=True),
+        sa.Column("shipped_at", wms.model.base.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("shipped_by", sa.Integer(), nullable=True),
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["dock_location_id"],
+            ["location.id"],
+            name=op.f("fk_shipment_dock_location_id_location"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["order_id"], ["sales_order.id"], name=op.f("fk_shipment_order_id_sales_order")
+        ),
+        sa.ForeignKeyConstraint(
+            ["shipped_by"], ["app_user.id"], name=op.f("fk_shipment_shipped_by_app_user")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_shipment")),
+    )
+    op.create_index(op.f("ix_shipment_order_id"), "shipment", ["order_id"], unique=False)
+    op.create_table(
+        "stock_count",
+        sa.Column("warehouse_id", sa.Integer(), nullable=False),
+        sa.Column("location_id", sa.Integer(), nullable=False),
+        sa.Column("task_id", sa.Integer(), nullable=True),
+        sa.Column("plan_id", sa.Integer(), nullable=True),
+        sa.Column(
+            "trigger",
+            sa.Enum(
+                "plan",
+                "short_pick",
+                "location_empty",
+                "discrepancy",
+                "request",
+                "recount",
+                name="counttrigger",
+                native_enum=False,
+                length=32,
+            ),
+            nullable=False,
+        ),
+        sa.Column(
+            "status",
+            sa.Enum(
+                "open",
+                "counting",
+                "counted",
+                "closed",
+                "cancelled",
+                name="countstatus",
+                native_enum=False,
+                length=32,
+            ),
+            nullable=False,
+        ),
+        sa.Column("blind", sa.Boolean(), nullable=False),
+        sa.Column("recount_of_id", sa.Integer(), nullable=True),
+        sa.Column("excluded_user_id", sa.Integer(), nullable=True),
+        sa.Column("requested_by_id", sa.Integer(), nullable=True),
+        sa.Column("reason", sa.String(length=200), nullable=True),
+        sa.Column("due_at", wms.model.base.UtcDateTime(timezone=True), nullable=True),
+        sa.Column("started_at", wms.model.base.UtcDateTime(timezone=True), nullable=True),
+        sa.Column("start_mark", sa.Integer(), nullable=True),
+        sa.Column("snapshot", sa.JSON(), nullable=False),
+        sa.Column("counted_by_id", sa.Integer(), nullable=True),
+        sa.Column("finished_at", wms.model.base.UtcDateTime(timezone=True), nullable=True),
+        sa.Column("location_empty", sa.Boolean(), nullable=False),
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("created_at", wms.model.base.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", wms.model.base.UtcDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["counted_by_id"], ["app_user.id"], name=op.f("fk_stock_count_counted_by_id_app_user")
+        ),
+        sa.ForeignKeyConstraint(
+            ["excluded_user_id"],
+            ["app_user.id"],
+            name=op.f("fk_stock_count_excluded_user_id_app_user"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["location_id"], ["location.id"], name=op.f("fk_stock_count_location_id_location")
+        ),
+        sa.ForeignKeyConstraint(
+            ["plan_id"], ["count_plan.id"], name=op.f("fk_stock_count_plan_id_count_plan")
+        ),
+        sa.ForeignKeyConstraint(
+            ["recount_of_id"],
+            ["stock_count.id"],
+            name=op.f("fk_stock_count_recount_of_id_stock_count"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["requested_by_id"],
+            ["app_user.id"],
+            name=op.f("fk_stock_count_requested_by_id_app_user"),
+        ),
+        sa.ForeignKeyConstraint(["task_id"], ["task.id"], name=op.f("fk_stock_count_task_id_task")),
+        sa.ForeignKeyConstraint(
+            ["warehouse_id"], ["warehouse.id"], name=op.f("fk_stock_count_warehouse_id_warehouse")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_stock_count")),
+    )
+    op.create_index(
+        "ix_stock_count_location_status", "stock_count", ["location_id", "status"], unique=False
+    )
+    op.create_index(op.f("ix_stock_count_task_id"), "stock_count", ["task_id"], unique=False)
+    op.create_index(
+        op.f("ix_stock_count_warehouse_id"), "stock_count", ["warehouse_id"], unique=False
+    )
+    op.create_table(
+        "task_transition",
+        sa.Column("task_id", sa.Integer(), nullable=False),
+        sa.Column("at", wms.model.base.UtcDateTime(timezone=True), nullable=False),
+        sa.Column(
+            "from_status",
+            sa.Enum(
+                "created",
+                "released",
+                "assigned",
+                "in_progress",
+                "done",
+                "cancelled",
+                "exception",
+                name="taskstatus",
+                native_enum=False,
+                length=32,
+            ),
+            nullable=False,
+        ),
+        sa.Column(
+            "to_status",
+            sa.Enum(
+                "created",
+                "released",
+                "assigned",
+                "in_progress",
+                "done",
+                "cancelled",
+                "exception",
+                name="taskstatus",
+                native_enum=False,
+                length=32,
+            ),
+            nullable=False,
+        ),
+        sa.Column("actor_id", sa.Integer(), nullable=True),
+        sa.Column("device_id", sa.String(length=64), nullable=True),
+        sa.Column("reason", sa.String(length=200), nullable=True),
+        sa.Column("from_user_id", sa.Integer(), nullable=True),
+        sa.Column("to_user_id", sa.Integer(), nullable=True),
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["actor_id"], ["app_user.id"], name=op.f("fk_task_transition_actor_id_app_user")
+        ),
+        sa.ForeignKeyConstraint(
+            ["from_user_id"], ["app_user.id"], name=op.f("fk_task_transition_from_user_id_app_user")
+        ),
+        sa.ForeignKeyConstraint(
+            ["task_id"],
+            ["task.id"],
+            name=op.f("fk_task_transition_task_id_task"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["to_user_id"], ["app_user.id"], name=op.f("fk_task_transition_to_user_id_app_user")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_task_transition")),
+    )
+    op.create_index(
+        op.f("ix_task_transition_task_id"), "task_transition", ["task_id"], unique=False
+    )
+    op.create_table(
+        "trip_tote",
+        sa.Column("trip_id", sa.Integer(), nullable=False),
+        sa.Column("order_id", sa.Integer(), nullable=False),
+        sa.Column("container_id", sa.Integer(), nullable=False),
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["container_id"], ["container.id"], name=op.f("fk_trip_tote_container_id_container")
+        ),
+        sa.ForeignKeyConstraint(
+            ["order_id"], ["sales_order.id"], name=op.f("fk_trip_tote_order_id_sales_order")
+        ),
+        sa.ForeignKeyConstraint(
+            ["trip_id"], ["pick_trip.id"], name=op.f("fk_trip_tote_trip_id_pick_trip")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_trip_tote")),
+        sa.UniqueConstraint(
+            "trip_id", "container_id", name=op.f("uq_trip_tote_trip_id_container_id")
+        ),
+        sa.UniqueConstraint("trip_id", "order_id", name=op.f("uq_trip_tote_trip_id_order_id")),
+    )
+    op.create_index(op.f("ix_trip_tote_container_id"), "trip_tote", ["container_id"], unique=False)
+    op.create_index(op.f("ix_trip_tote_order_id"), "trip_tote", ["order_id"], unique=False)
+    op.create_table(
+        "allocation",
+        sa.Column("line_id", sa.Integer(), nullable=False),
+        sa.Column("order_id", sa.Integer(), nullable=False),
+        sa.Column("item_id", sa.Integer(), nullable=False),
+        sa.Column("quant_id", sa.Integer(), nullable=False),
+        sa.Column("location_id", sa.Integer(), nullable=False),
+        sa.Column("lot_id", sa.Integer(), nullable=True),
+        sa.Column("container_id", sa.Integer(), nullable=True),
+        sa.Column("reservation_id", sa.Integer(), nullable=True),
+        sa.Column("qty", wms.model.base.Qty(precision=28, scale=6), nullable=False),
+        sa.Column("picked_qty", wms.model.base.Qty(precision=28, scale=6), nullable=False),
+        sa.Column("task_id", sa.Integer(), nullable=True),
+        sa.Column("state", sa.String(length=16), nullable=False),
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["container_id"], ["container.id"], name=op.f("fk_allocation_container_id_container")
+        ),
+        sa.ForeignKeyConstraint(["item_id"], ["item.id"], name=op.f("fk_allocation_item_id_item")),
+        sa.ForeignKeyConstraint(
+            ["line_id"],
+            ["sales_order_line.id"],
+            name=op.f("fk_allocation_line_id_sales_order_line"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["location_id"], ["location.id"], name=op.f("fk_allocation_location_id_location")
+        ),
+        sa.ForeignKeyConstraint(["lot_id"], ["lot.id"], name=op.f("fk_allocation_lot_id_lot")),
+        sa.ForeignKeyConstraint(
+            ["order_id"], ["sales_order.id"], name=op.f("fk_allocation_order_id_sales_order")
+        ),
+        sa.ForeignKeyConstraint(
+            ["quant_id"], ["quant.id"], name=op.f("fk_allocation_quant_id_quant")
+        ),
+        sa.ForeignKeyConstraint(["task_id"], ["task.id"], name=op.f("fk_allocation_task_id_task")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_allocation")),
+    )
+    op.create_index(op.f("ix_allocation_line_id"), "allocation", ["line_id"], unique=False)
+    op.create_index(op.f("ix_allocation_order_id"), "allocation", ["order_id"], unique=False)
+    op.create_index(op.f("ix_allocation_task_id"), "allocation", ["task_id"], unique=False)
+    op.create_table(
+        "count_line",
+        sa.Column("count_id", sa.Integer(), nullable=False),
+        sa.Column("item_id", sa.Integer(), nullable=False),
+        sa.Column("lot_id", sa.Integer(), nullable=True),
+        sa.Column("serial_id", sa.Integer(), nullable=True),
+        sa.Column("container_id", sa.Integer(), nullable=True),
+        sa.Column("counted_qty", wms.model.base.Qty(precision=28, scale=6), nullable=False),
+        sa.Column("expected_qty", wms.model.base.Qty(precision=28, scale=6), nullable=False),
+        sa.Column("expected_at_start", wms.model.base.Qty(precision=28, scale=6), nullable=False),
+        sa.Column("mark", sa.Integer(), nullable=False),
+        sa.Column("counted_by_id", sa.Integer(), nullable=True),
+        sa.Column("counted_at", wms.model.base.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["container_id"], ["container.id"], name=op.f("fk_count_line_container_id_container")
+        ),
+        sa.ForeignKeyConstraint(
+            ["count_id"],
+            ["stock_count.id"],
+            name=op.f("fk_count_line_count_id_stock_count"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["counted_by_id"], ["app_user.id"], name=op.f("fk_count_line_counted_by_id_app_user")
+        ),
+        sa.ForeignKeyConstraint(["item_id"], ["item.id"], name=op.f("fk_count_line_item_id_item")),
+        sa.ForeignKeyConstraint(["lot_id"], ["lot.id"], name=op.f("fk_count_line_lot_id_lot")),
+        sa.ForeignKeyConstraint(
+            ["serial_id"], ["serial.id"], name=op.f("fk_count_line_serial_id_serial")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_count_line")),
+    )
+    op.create_index(op.f("ix_count_line_count_id"), "count_line", ["count_id"], unique=False)
+    op.create_table(
+        "count_variance",
+        sa.Column("count_id", sa.Integer(), nullable=False),
+        sa.Column("warehouse_id", sa.Integer(), nullable=False),
+        sa.Column("location_id", sa.Integer(), nullable=False),
+        sa.Column("item_id", sa.Integer(), nullable=False),
+        sa.Column("lot_id", sa.Integer(), nullable=True),
+        sa.Column("serial_id", sa.Integer(), nullable=True),
+        sa.Column("container_id", sa.Integer(), nullable=True),
+        sa.Column("expected_qty", wms.model.base.Qty(precision=28, scale=6), nullable=False),
+        sa.Column("counted_qty", wms.model.base.Qty(precision=28, scale=6), nullable=False),
+        sa.Column("diff_qty", wms.model.base.Qty(precision=28, scale=6), nullable=False),
+        sa.Column("unit_cost", wms.model.base.Qty(precision=28, scale=6), nullable=True),
+        sa.Column("value", wms.model.base.Qty(precision=28, scale=6), nullable=True),
+        sa.Column(
+            "status",
+            sa.Enum(
+                "pending",
+                "recount",
+                "approved",
+                "rejected",
+                "superseded",
+                name="variancestatus",
+                native_enum=False,
+                length=32,
+            ),
+            nullable=False,
+        ),
+        sa.Column("recount_id", sa.Integer(), nullable=True),
+        sa.Column("reason", sa.String(length=200), nullable=True),
+        sa.Column("decided_by_id", sa.Integer(), nullable=True),
+        sa.Column("decided_at", wms.model.base.UtcDateTime(timezone=True), nullable=True),
+        sa.Column("adjustment_move_ids", sa.JSON(), nullable=False),
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("created_at", wms.model.base.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", wms.model.base.UtcDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["container_id"],
+            ["container.id"],
+            name=op.f("fk_count_variance_container_id_container"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["count_id"], ["stock_count.id"], name=op.f("fk_count_variance_count_id_stock_count")
+        ),
+        sa.ForeignKeyConstraint(
+            ["decided_by_id"],
+            ["app_user.id"],
+            name=op.f("fk_count_variance_decided_by_id_app_user"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["item_id"], ["item.id"], name=op.f("fk_count_variance_item_id_item")
+        ),
+        sa.ForeignKeyConstraint(
+            ["location_id"], ["location.id"], name=op.f("fk_count_variance_location_id_location")
+        ),
+        sa.ForeignKeyConstraint(["lot_id"], ["lot.id"], name=op.f("fk_count_variance_lot_id_lot")),
+        sa.ForeignKeyConstraint(
+            ["recount_id"],
+            ["stock_count.id"],
+            name=op.f("fk_count_variance_recount_id_stock_count"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["serial_id"], ["serial.id"], name=op.f("fk_count_variance_serial_id_serial")
+        ),
+        sa.ForeignKeyConstraint(
+            ["warehouse_id"],
+            ["warehouse.id"],
+            name=op.f("fk_count_variance_warehouse_id_warehouse"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_count_variance")),
+    )
+    op.create_index(
+        op.f("ix_count_variance_count_id"), "count_variance", ["count_id"], unique=False
+    )
+    op.create_index(
+        "ix_count_variance_wh_status", "count_variance", ["warehouse_id", "status"], unique=False
+    )
+    op.create_table(
+        "package",
+        sa.Column("code", sa.String(length=32), nullable=False),
+        sa.Column("order_id", sa.Integer(), nullable=False),
+        sa.Column("container_id", sa.Integer(), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("weight_g", sa.Integer(), nullable=True),
+        sa.Column("expected_weight_g", sa.Integer(), nullable=True),
+        sa.Column("carrier", sa.String(length=32), nullable=True),
+        sa.Column("tracking_no", sa.String(length=64), nullable=True),
+        sa.Column("label_job_id", sa.Integer(), nullable=True),
+        sa.Column("station", sa.String(length=64), nullable=True),
+        sa.Column("packed_by", sa.Integer(), nullable=True),
+        sa.Column("shipment_id", sa.Integer(), nullable=True),
+        sa.Column("contents", sa.JSON(), nullable=False),
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("created_at", wms.model.base.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", wms.model.base.UtcDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["container_id"], ["container.id"], name=op.f("fk_package_container_id_container")
+        ),
+        sa.ForeignKeyConstraint(
+            ["label_job_id"], ["print_job.id"], name=op.f("fk_package_label_job_id_print_job")
+        ),
+        sa.ForeignKeyConstraint(
+            ["order_id"], ["sales_order.id"], name=op.f("fk_package_order_id_sales_order")
+        ),
+        sa.ForeignKeyConstraint(
+            ["packed_by"], ["app_user.id"], name=op.f("fk_package_packed_by_app_user")
+        ),
+        sa.ForeignKeyConstraint(
+            ["shipment_id"], ["shipment.id"], name=op.f("fk_package_shipment_id_shipment")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_package")),
+        sa.UniqueConstraint("code", name=op.f("uq_package_code")),
+    )
+    op.create_index(op.f("ix_package_order_id"), "package", ["order_id"], unique=False)
+    op.create_index(op.f("ix_package_tracking_no"), "package", ["tracking_no"], unique=False)
+    op.create_table(
+        "return_line",
+        sa.Column("rma_id", sa.Integer(), nullable=False),
+        sa.Column("order_line_id", sa.Integer(), nullable=False),
+        sa.Column("item_id", sa.Integer(), nullable=False),
+        sa.Column("qty", wms.model.base.Qty(precision=28, scale=6), nullable=False),
+        sa.Column(
+            "disposition",
+            sa.Enum(
+                "restock", "quarantine", "scrap", name="disposition", native_enum=False, length=32
+            ),
+            nullable=False,
+        ),
+        sa.Column("location_id", sa.Integer(), nullable=False),
+        sa.Column("received_by", sa.Integer(), nullable=True),
+        sa.Column("received_at", wms.model.base.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(["item_id"], ["item.id"], name=op.f("fk_return_line_item_id_item")),
+        sa.ForeignKeyConstraint(
+            ["location_id"], ["location.id"], name=op.f("fk_return_line_location_id_location")
+        ),
+        sa.ForeignKeyConstraint(
+            ["order_line_id"],
+            ["sales_order_line.id"],
+            name=op.f("fk_return_line_order_line_id_sales_order_line"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["received_by"], ["app_user.id"], name=op.f("fk_return_line_received_by_app_user")
+        ),
+        sa.ForeignKeyConstraint(
+            ["rma_id"],
+            ["return_authorization.id"],
+            name=op.f("fk_return_line_rma_id_return_authorization"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_return_line")),
+    )
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    op.drop_table("return_line")
+    op.drop_index(op.f("ix_package_tracking_no"), table_name="package")
+    op.drop_index(op.f("ix_package_order_id"), table_name="package")
+    op.drop_table("package")
+    op.drop_index("ix_count_variance_wh_status", table_name="count_variance")
+    op.drop_index(op.f("ix_count_variance_count_id"), table_name="count_variance")
+    op.drop_table("count_variance")
+    op.drop_index(op.f("ix_count_line_count_id"), table_name="count_line")
+    op.drop_table("count_line")
+    op.drop_index(op.f("ix_allocation_task_id"), table_name="allocation")
+    op.drop_index(op.f("ix_allocation_order_id"), table_name="allocation")
+    op.drop_index(op.f("ix_allocation_line_id"), table_name="allocation")
+    op.drop_table("allocation")
+    op.drop_index(op.f("ix_trip_tote_order_id"), table_name="trip_tote")
+    op.drop_index(op.f("ix_trip_tote_container_id"), table_name="trip_tote")
+    op.drop_table("trip_tote")
+    op.drop_index(op.f("ix_task_transition_task_id"), table_name="task_transition")
+    op.drop_table("task_transition")
+    op.drop_index(op.f("ix_stock_count_warehouse_id"), table_name="stock_count")
+    op.drop_index(op.f("ix_stock_count_task_id"), table_name="stock_count")
+    op.drop_index("ix_stock_count_location_status", table_name="stock_count")
+    op.drop_table("stock_count")
+    op.drop_index(op.f("ix_shipment_order_id"), table_name="shipment")
+    op.drop_table("shipment")
+    op.drop_index(op.f("ix_sales_order_line_item_id"), table_name="sales_order_line")
+    op.drop_table("sales_order_line")
+    op.drop_index(op.f("ix_return_authorization_order_id"), table_name="return_authorization")
+    op.drop_table("return_authorization")
     op.drop_index(op.f("ix_reservation_quant_id"), table_name="reservation")
     op.drop_index("ix_reservation_owner", table_name="reservation")
     op.drop_table("reservation")
+    op.drop_index("ix_flow_session_user_active", table_name="flow_session")
+    op.drop_table("flow_session")
+    op.drop_index(op.f("ix_task_zone_id"), table_name="task")
+    op.drop_index("ix_task_pool", table_name="task")
+    op.drop_index(op.f("ix_task_lease_expires_at"), table_name="task")
+    op.drop_index(op.f("ix_task_group_id"), table_name="task")
+    op.drop_index(op.f("ix_task_document_ref"), table_name="task")
+    op.drop_index("ix_task_assignee_status", table_name="task")
+    op.drop_table("task")
+    op.drop_index("ix_stock_move_txid_id", table_name="stock_move")
     op.drop_index(op.f("ix_stock_move_task_id"), table_name="stock_move")
     op.drop_index(op.f("ix_stock_move_request_id"), table_name="stock_move")
     op.drop_index("ix_stock_move_item_to", table_name="stock_move")
@@ -810,10 +1993,20 @@ def downgrade() -> None:
     op.drop_index(op.f("ix_stock_move_document_ref"), table_name="stock_move")
     op.drop_index(op.f("ix_stock_move_created_at"), table_name="stock_move")
     op.drop_table("stock_move")
+    op.drop_index("ix_sales_order_wh_status", table_name="sales_order")
+    op.drop_index(op.f("ix_sales_order_wave_id"), table_name="sales_order")
+    op.drop_index(op.f("ix_sales_order_customer_id"), table_name="sales_order")
+    op.drop_table("sales_order")
     op.drop_index(op.f("ix_quant_location_id"), table_name="quant")
     op.drop_index("ix_quant_item_location", table_name="quant")
     op.drop_index(op.f("ix_quant_container_id"), table_name="quant")
     op.drop_table("quant")
+    op.drop_index(op.f("ix_pick_trip_wave_id"), table_name="pick_trip")
+    op.drop_table("pick_trip")
+    op.drop_index(op.f("ix_wave_warehouse_id"), table_name="wave")
+    op.drop_table("wave")
+    op.drop_index(op.f("ix_transfer_discrepancy_order_id"), table_name="transfer_discrepancy")
+    op.drop_table("transfer_discrepancy")
     op.drop_table("terminal_workstation")
     op.drop_index(op.f("ix_scale_workstation_id"), table_name="scale")
     op.drop_table("scale")
@@ -825,12 +2018,22 @@ def downgrade() -> None:
     op.drop_table("printer_assignment")
     op.drop_index(op.f("ix_print_job_event_job_id"), table_name="print_job_event")
     op.drop_table("print_job_event")
+    op.drop_index(op.f("ix_pick_face_setting_warehouse_id"), table_name="pick_face_setting")
+    op.drop_index(op.f("ix_pick_face_setting_item_id"), table_name="pick_face_setting")
+    op.drop_table("pick_face_setting")
+    op.drop_index(op.f("ix_operator_presence_disconnected_at"), table_name="operator_presence")
+    op.drop_table("operator_presence")
     op.drop_index(op.f("ix_container_warehouse_id"), table_name="container")
     op.drop_index(op.f("ix_container_location_id"), table_name="container")
     op.drop_table("container")
     op.drop_index(op.f("ix_workstation_zone_id"), table_name="workstation")
     op.drop_index(op.f("ix_workstation_warehouse_id"), table_name="workstation")
     op.drop_table("workstation")
+    op.drop_index(op.f("ix_webhook_delivery_subscription_id"), table_name="webhook_delivery")
+    op.drop_index(op.f("ix_webhook_delivery_event_id"), table_name="webhook_delivery")
+    op.drop_index("ix_webhook_delivery_due", table_name="webhook_delivery")
+    op.drop_table("webhook_delivery")
+    op.drop_table("transfer_line")
     op.drop_index(op.f("ix_serial_item_id"), table_name="serial")
     op.drop_table("serial")
     op.drop_index("ix_print_job_printer_state", table_name="print_job")
@@ -841,11 +2044,28 @@ def downgrade() -> None:
     op.drop_index("ix_location_warehouse_virtual", table_name="location")
     op.drop_index(op.f("ix_location_warehouse_id"), table_name="location")
     op.drop_table("location")
+    op.drop_index(op.f("ix_count_plan_warehouse_id"), table_name="count_plan")
+    op.drop_table("count_plan")
     op.drop_index(op.f("ix_zone_warehouse_id"), table_name="zone")
     op.drop_table("zone")
+    op.drop_index(op.f("ix_webhook_subscription_client_id"), table_name="webhook_subscription")
+    op.drop_table("webhook_subscription")
     op.drop_table("user_warehouse")
+    op.drop_index(op.f("ix_transfer_order_to_warehouse_id"), table_name="transfer_order")
+    op.drop_index(op.f("ix_transfer_order_from_warehouse_id"), table_name="transfer_order")
+    op.drop_table("transfer_order")
+    op.drop_index(op.f("ix_task_group_warehouse_id"), table_name="task_group")
+    op.drop_table("task_group")
+    op.drop_index(op.f("ix_stored_event_task_id"), table_name="stored_event")
+    op.drop_table("stored_event")
+    op.drop_index(op.f("ix_reorder_rule_warehouse_id"), table_name="reorder_rule")
+    op.drop_table("reorder_rule")
+    op.drop_index("ix_purchase_requisition_status", table_name="purchase_requisition")
+    op.drop_index(op.f("ix_purchase_requisition_item_id"), table_name="purchase_requisition")
+    op.drop_table("purchase_requisition")
     op.drop_index(op.f("ix_printer_warehouse_id"), table_name="printer")
     op.drop_table("printer")
+    op.drop_table("operator_event_counter")
     op.drop_index(op.f("ix_lot_item_id"), table_name="lot")
     op.drop_table("lot")
     op.drop_table("item_unit")
@@ -857,6 +2077,8 @@ def downgrade() -> None:
     op.drop_table("api_client_warehouse")
     op.drop_table("warehouse")
     op.drop_table("partner")
+    op.drop_index(op.f("ix_outbox_event_type"), table_name="outbox_event")
+    op.drop_table("outbox_event")
     op.drop_table("item")
     op.drop_index(op.f("ix_audit_log_at"), table_name="audit_log")
     op.drop_index(op.f("ix_audit_log_action"), table_name="audit_log")

@@ -31,6 +31,8 @@ CHROMIUM_ARGS = [
     # A PDA set up by the customer allows sound without a tap first (see docs/terminal.md).
     "--autoplay-policy=no-user-gesture-required",
 ]
+#: The silence flush in browser tests (ms).
+SILENCE_MS = 800
 PDA = {"viewport": {"width": 360, "height": 640}, "has_touch": True, "is_mobile": True,
        "device_scale_factor": 2, "locale": "en-US"}
 
@@ -68,7 +70,7 @@ def csrf_from(html: str) -> str:
 def browser_settings(engine: Engine, tmp_path: Path, **terminal: int) -> Settings:
     # Playwright's keystrokes can stall on a busy CI machine; a longer silence keeps a
     # typed scan whole there. Production keeps the shorter default (see docs/terminal.md).
-    terminal.setdefault("scan_silence_ms", 300)
+    terminal.setdefault("scan_silence_ms", SILENCE_MS)
     terminal.setdefault("retry_seconds", 1)
     return Settings(
         database_url=engine.url.render_as_string(hide_password=False),

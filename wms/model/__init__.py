@@ -2,6 +2,16 @@
 
 from wms.model.access import SKILLS, ApiClient, AuditLog, Role, User
 from wms.model.base import Base, exact, qty_str, utcnow
+from wms.model.counting import (
+    Count,
+    CountLine,
+    CountPlan,
+    CountPlanBasis,
+    CountStatus,
+    CountTrigger,
+    Variance,
+    VarianceStatus,
+)
 from wms.model.devices import (
     JobState,
     Printer,
@@ -58,6 +68,13 @@ from wms.model.outbound import (
     TripTote,
     Wave,
 )
+from wms.model.reorder import (
+    OPEN_REQUISITION,
+    PurchaseRequisition,
+    ReorderRule,
+    RequisitionStatus,
+)
+from wms.model.replenishment import PickFaceSetting
 from wms.model.tasks import (
     OPEN,
     OWNED,
@@ -72,10 +89,17 @@ from wms.model.tasks import (
     TaskTransition,
     TaskType,
 )
+from wms.model.transfers import (
+    TransferDiscrepancy,
+    TransferLine,
+    TransferOrder,
+    TransferStatus,
+)
 from wms.model.webhooks import DeliveryState, OutboxEvent, WebhookDelivery, WebhookSubscription
 
 __all__ = [
     "OPEN",
+    "OPEN_REQUISITION",
     "ORDER_TRANSITIONS",
     "OWNED",
     "SKILLS",
@@ -87,6 +111,12 @@ __all__ = [
     "Base",
     "Container",
     "ContainerKind",
+    "Count",
+    "CountLine",
+    "CountPlan",
+    "CountPlanBasis",
+    "CountStatus",
+    "CountTrigger",
     "DeliveryState",
     "Disposition",
     "FlowSession",
@@ -106,13 +136,17 @@ __all__ = [
     "Package",
     "Partner",
     "PartnerKind",
+    "PickFaceSetting",
     "PickTrip",
     "PrintJob",
     "PrintJobEvent",
     "Printer",
     "PrinterAssignment",
     "PrinterDriver",
+    "PurchaseRequisition",
     "Quant",
+    "ReorderRule",
+    "RequisitionStatus",
     "Reservation",
     "ReturnAuthorization",
     "ReturnLine",
@@ -134,8 +168,14 @@ __all__ = [
     "TaskType",
     "TerminalWorkstation",
     "Tracking",
+    "TransferDiscrepancy",
+    "TransferLine",
+    "TransferOrder",
+    "TransferStatus",
     "TripTote",
     "User",
+    "Variance",
+    "VarianceStatus",
     "VirtualKind",
     "Warehouse",
     "Wave",

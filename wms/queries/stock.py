@@ -132,12 +132,6 @@ def _moves_select() -> Any:
     return stmt
 
 
-def moves_by_ids(session: Session, ids: Sequence[int]) -> Sequence[Row]:
-    rows = session.execute(_moves_select().where(StockMove.id.in_(ids))).all()
-    order = {move_id: n for n, move_id in enumerate(ids)}
-    return sorted(rows, key=lambda r: order[r.StockMove.id])
-
-
 def moves_feed(
     session: Session,
     *,

@@ -228,3 +228,20 @@ def revoke_api_key(session: Session, *, client_id: int, actor: User | None = Non
     client.revoked_at = utcnow()
     audit(session, action="api_client.revoked", actor=actor, target=client.name)
     return client
+
+
+def rotate_api_key(
+    session: Session, *, name: str, actor: User | None = None
+) -> tuple[ApiClient, str]:
+    """Issue a new key for an existing client; the old key stops working at once."""
+    client = session.scalar(select(ApiClient).where(ApiClient.name == name))
+    if client is None:
+        raise AuthenticationFailed(f"unknown API client {name}")
+    key = "wms_" + secrets.token_urlsafe(32)
+    client.key_prefix = key[:10]
+    client.key_hash = key_digest(key)
+    client.active = True
+    client.revoked_at = None
+    session.flush()
+    audit(session, action="api_client.rotated", actor=actor, target=name)
+    return client, key

@@ -47,22 +47,30 @@ ALLOCATABLE = (_S.reviewed, _S.short)
 OWNER = "sales_order_line"
 
 
-def allocate_orders(session: Session, order_ids: Sequence[int], *,
-                    today: date | None = None,
-                    exclude_location_ids: frozenset[int] = frozenset(),
-                    topping_up: bool = False) -> list[SalesOrder]:
+def allocate_orders(
+    session: Session,
+    order_ids: Sequence[int],
+    *,
+    today: date | None = None,
+    exclude_location_ids: frozenset[int] = frozenset(),
+    topping_up: bool = False,
+) -> list[SalesOrder]:
     """Allocate every open line of these orders (those reviewed or short), best first.
 
     ``topping_up`` re-allocates a line of an order already on the floor (after
     a short pick) and leaves its status alone.
     """
     statuses = (OrderStatus.picking,) if topping_up else ALLOCATABLE
-    orders = list(session.scalars(
-        select(SalesOrder).where(SalesOrder.id.in_(order_ids),
-                                 SalesOrder.status.in_(statuses))
-        .order_by(SalesOrder.id).with_for_update()
-        .options(selectinload(SalesOrder.lines))
-        .execution_options(populate_existing=True)))
+    orders = list(
+        session.scalars(
+            select(SalesOrder)
+            .where(SalesOrder.id.in_(order_ids), SalesOrder.status.in_(statuses))
+            .order_by(SalesOrder.id)
+            .with_for_update()
+            .options(selectinload(SalesOrder.lines))
+            .execution_options(populate_existing=True)
+        )
+    )
     if not orders:
         return []
     orders.sort(key=lambda o: (-o.priority, o.ship_by is None, o.ship_by or o.created_at, o.id))
@@ -84,17 +92,36 @@ class _Pool:
         self.by_item: dict[int, list[tuple[Quant, QuantCandidate]]] = defaultdict(list)
         self.pending: list[tuple[Allocation, Reservation]] = []
         for quant, loc, lot, expiry in quants:
-            self.by_item[quant.item_id].append((quant, QuantCandidate(
-                id=quant.id, location=loc, available=quant.available, lot=lot,
-                expiry=expiry, in_date=quant.in_date,  # type: ignore[arg-type]
-                container=str(quant.container_id) if quant.container_id else None)))
+            self.by_item[quant.item_id].append(
+                (
+                    quant,
+                    QuantCandidate(
+                        id=quant.id,
+                        location=loc,
+                        available=quant.available,
+                        lot=lot,
+                        expiry=expiry,
+                        in_date=quant.in_date,  # type: ignore[arg-type]
+                        container=str(quant.container_id) if quant.container_id else None,
+                    ),
+                )
+            )
 
     def candidates(self, item_id: int) -> list[QuantCandidate]:
         out = []
         for quant, cand in self.by_item.get(item_id, []):
             if quant.available > 0:
-                out.append(QuantCandidate(cand.id, cand.location, quant.available, cand.lot,
-                                          cand.expiry, cand.in_date, cand.container))
+                out.append(
+                    QuantCandidate(
+                        cand.id,
+                        cand.location,
+                        quant.available,
+                        cand.lot,
+                        cand.expiry,
+                        cand.in_date,
+                        cand.container,
+                    )
+                )
         return out
 
     def quant(self, item_id: int, quant_id: object) -> Quant:
@@ -108,11 +135,17 @@ def _lock_pool(session: Session, orders: list[SalesOrder], exclude: frozenset[in
         select(Quant, Location.code, Lot.lot_no, Lot.expiry_date)
         .join(Location, Location.id == Quant.location_id)
         .outerjoin(Lot, Lot.id == Quant.lot_id)
-        .where(Quant.item_id.in_(items), Quant.warehouse_id.in_(warehouses),
-               Quant.status == StockStatus.available, Quant.on_hand > Quant.reserved,
-               Location.pickable.is_(True), Location.blocked.is_(False),
-               Location.virtual_kind.is_(None))
-        .order_by(Quant.id).with_for_update(of=Quant)
+        .where(
+            Quant.item_id.in_(items),
+            Quant.warehouse_id.in_(warehouses),
+            Quant.status == StockStatus.available,
+            Quant.on_hand > Quant.reserved,
+            Location.pickable.is_(True),
+            Location.blocked.is_(False),
+            Location.virtual_kind.is_(None),
+        )
+        .order_by(Quant.id)
+        .with_for_update(of=Quant)
         .execution_options(populate_existing=True)
     )
     if exclude:
@@ -120,37 +153,53 @@ def _lock_pool(session: Session, orders: list[SalesOrder], exclude: frozenset[in
     return _Pool([tuple(row) for row in session.execute(stmt)])  # type: ignore[misc]
 
 
-def _allocate_order(session: Session, order: SalesOrder, pool: _Pool, today: date, *,
-                    settle: bool = True) -> None:
+def _allocate_order(
+    session: Session, order: SalesOrder, pool: _Pool, today: date, *, settle: bool = True
+) -> None:
     warehouse = session.get(Warehouse, order.warehouse_id)
     customer = session.get(Partner, order.customer_id)
-    remover = strategies.get("removal", (warehouse.settings or {}).get("removal", "fifo")
-                             if warehouse else "fifo")
+    remover = strategies.get(
+        "removal", (warehouse.settings or {}).get("removal", "fifo") if warehouse else "fifo"
+    )
     shelf = int((customer.settings or {}).get("min_shelf_life_days", 0)) if customer else 0
     short: list[SalesOrderLine] = []
     for line in order.lines:
         if line.open_qty <= 0:
             continue
-        plan = remover.allocate(pool.candidates(line.item_id), line.open_qty, lot=line.lot_no,
-                                today=today, min_shelf_life_days=shelf)
+        plan = remover.allocate(
+            pool.candidates(line.item_id),
+            line.open_qty,
+            lot=line.lot_no,
+            today=today,
+            min_shelf_life_days=shelf,
+        )
         for cand, qty in plan.lines:
             pool.pending.append(
-                _reserve(session, order, line, pool.quant(line.item_id, cand.id), qty))
+                _reserve(session, order, line, pool.quant(line.item_id, cand.id), qty)
+            )
         if plan.short > 0:
             short.append(line)
     if settle:
         _settle(session, order, short)
 
 
-def _reserve(session: Session, order: SalesOrder, line: SalesOrderLine, quant: Quant,
-             qty: Decimal) -> tuple[Allocation, Reservation]:
+def _reserve(
+    session: Session, order: SalesOrder, line: SalesOrderLine, quant: Quant, qty: Decimal
+) -> tuple[Allocation, Reservation]:
     quant.reserve(qty)  # the entity guard: never beyond on hand
     res = Reservation(quant_id=quant.id, qty=qty, owner_type=OWNER, owner_id=str(line.id))
     session.add(res)
     line.allocated_qty = line.allocated_qty + qty
-    alloc = Allocation(line_id=line.id, order_id=order.id, item_id=line.item_id,
-                       quant_id=quant.id, location_id=quant.location_id, lot_id=quant.lot_id,
-                       container_id=quant.container_id, qty=qty)
+    alloc = Allocation(
+        line_id=line.id,
+        order_id=order.id,
+        item_id=line.item_id,
+        quant_id=quant.id,
+        location_id=quant.location_id,
+        lot_id=quant.lot_id,
+        container_id=quant.container_id,
+        qty=qty,
+    )
     session.add(alloc)
     return alloc, res
 
@@ -172,21 +221,43 @@ def _settle(session: Session, order: SalesOrder, short: list[SalesOrderLine]) ->
 
 
 def _backorder(session: Session, order: SalesOrder, short: list[SalesOrderLine]) -> SalesOrder:
-    n = 1 + len(session.scalars(select(SalesOrder.id).where(
-        SalesOrder.external_id.like(f"{order.external_id}-BO%"))).all())
+    n = 1 + len(
+        session.scalars(
+            select(SalesOrder.id).where(SalesOrder.external_id.like(f"{order.external_id}-BO%"))
+        ).all()
+    )
     back = SalesOrder(
-        external_id=f"{order.external_id}-BO{n}", warehouse_id=order.warehouse_id,
-        customer_id=order.customer_id, priority=order.priority, ship_by=order.ship_by,
-        ship_to=dict(order.ship_to), carrier=order.carrier, status=_S.short, hold_reasons=[],
+        external_id=f"{order.external_id}-BO{n}",
+        warehouse_id=order.warehouse_id,
+        customer_id=order.customer_id,
+        priority=order.priority,
+        ship_by=order.ship_by,
+        ship_to=dict(order.ship_to),
+        carrier=order.carrier,
+        status=_S.short,
+        hold_reasons=[],
         short_policy=ShortPolicy.wait,
-        lines=[SalesOrderLine(line_no=ln.line_no, item_id=ln.item_id, qty=ln.open_qty,
-                              entered_qty=ln.open_qty, uom=_base_uom(session, ln),
-                              lot_no=ln.lot_no, unit_price=ln.unit_price) for ln in short])
+        lines=[
+            SalesOrderLine(
+                line_no=ln.line_no,
+                item_id=ln.item_id,
+                qty=ln.open_qty,
+                entered_qty=ln.open_qty,
+                uom=_base_uom(session, ln),
+                lot_no=ln.lot_no,
+                unit_price=ln.unit_price,
+            )
+            for ln in short
+        ],
+    )
     session.add(back)
     session.flush()
-    outbound_events.tell_supervisor(session, order.warehouse_id, "sales_order.backordered",
-                                    {"external_id": order.external_id,
-                                     "backorder": back.external_id})
+    outbound_events.tell_supervisor(
+        session,
+        order.warehouse_id,
+        "sales_order.backordered",
+        {"external_id": order.external_id, "backorder": back.external_id},
+    )
     return back
 
 
@@ -200,8 +271,11 @@ def _base_uom(session: Session, line: SalesOrderLine) -> str:
 def release_allocation(session: Session, alloc: Allocation) -> Decimal:
     """Give back what is still reserved of one allocation; returns the quantity."""
     left = alloc.qty - alloc.picked_qty
-    if left > 0 and alloc.reservation_id is not None and \
-            session.get(Reservation, alloc.reservation_id) is not None:
+    if (
+        left > 0
+        and alloc.reservation_id is not None
+        and session.get(Reservation, alloc.reservation_id) is not None
+    ):
         ledger.release(session, reservation_id=alloc.reservation_id, qty=left)
     line = session.get(SalesOrderLine, alloc.line_id)
     if line is not None and left > 0:
@@ -212,8 +286,10 @@ def release_allocation(session: Session, alloc: Allocation) -> Decimal:
 
 def release_order(session: Session, order: SalesOrder) -> None:
     """Every unpicked reservation of the order goes back to stock."""
-    for alloc in session.scalars(select(Allocation).where(
-            Allocation.order_id == order.id, Allocation.state == "open")
-            .order_by(Allocation.id)):
+    for alloc in session.scalars(
+        select(Allocation)
+        .where(Allocation.order_id == order.id, Allocation.state == "open")
+        .order_by(Allocation.id)
+    ):
         release_allocation(session, alloc)
     session.flush()

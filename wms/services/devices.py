@@ -48,11 +48,13 @@ def _sync_printer(session: Session, cfg: PrinterConfig, warehouse_id: int | None
             station = session.scalar(select(Workstation).where(Workstation.code == cfg.workstation))
             if station is None:
                 raise ValueError(f"printer {cfg.code}: unknown workstation {cfg.workstation}")
-            session.add(PrinterAssignment(printer_id=printer.id, label_kind=kind,
-                                          workstation_id=station.id))
+            session.add(
+                PrinterAssignment(printer_id=printer.id, label_kind=kind, workstation_id=station.id)
+            )
         if cfg.default and warehouse_id is not None:
-            session.add(PrinterAssignment(printer_id=printer.id, label_kind=kind,
-                                          warehouse_id=warehouse_id))
+            session.add(
+                PrinterAssignment(printer_id=printer.id, label_kind=kind, warehouse_id=warehouse_id)
+            )
     return printer
 
 
@@ -88,20 +90,38 @@ def sync_devices(session: Session, config: DevicesConfig, *, warehouse_id: int |
 
 def printer_configs(session: Session) -> list[PrinterConfig]:
     return [
-        PrinterConfig(code=p.code, name=p.name, driver=p.driver.value, address=p.address,
-                      port=p.port, baudrate=p.baudrate, dpi=p.dpi,
-                      label_kinds=tuple(p.label_kinds), cjk_mode=p.cjk_mode,
-                      printer_font=p.printer_font, status_query=p.status_query,
-                      enabled=p.enabled)
+        PrinterConfig(
+            code=p.code,
+            name=p.name,
+            driver=p.driver.value,
+            address=p.address,
+            port=p.port,
+            baudrate=p.baudrate,
+            dpi=p.dpi,
+            label_kinds=tuple(p.label_kinds),
+            cjk_mode=p.cjk_mode,
+            printer_font=p.printer_font,
+            status_query=p.status_query,
+            enabled=p.enabled,
+        )
         for p in session.scalars(select(Printer).order_by(Printer.code))
     ]
 
 
 def scale_configs(session: Session) -> list[ScaleConfig]:
     return [
-        ScaleConfig(code=s.code, name=s.name, driver=s.driver.value, url=s.url,
-                    baudrate=s.baudrate, framing=s.framing, window=s.window,
-                    tolerance_g=s.tolerance_g, deadline_ms=s.deadline_ms, enabled=s.enabled)
+        ScaleConfig(
+            code=s.code,
+            name=s.name,
+            driver=s.driver.value,
+            url=s.url,
+            baudrate=s.baudrate,
+            framing=s.framing,
+            window=s.window,
+            tolerance_g=s.tolerance_g,
+            deadline_ms=s.deadline_ms,
+            enabled=s.enabled,
+        )
         for s in session.scalars(select(ScaleDevice).order_by(ScaleDevice.code))
     ]
 

@@ -89,9 +89,11 @@ def _barcode_errors(session: Session, form: ItemForm, item_id: int | None) -> li
             errors.append(FieldError(name, "wrong GTIN check digit; check the number"))
         elif code in seen:
             errors.append(FieldError(name, "each barcode appears once"))
-        elif session.scalar(select(ItemBarcode.id).where(
-            ItemBarcode.barcode == code, ItemBarcode.item_id != (item_id or 0)
-        )):
+        elif session.scalar(
+            select(ItemBarcode.id).where(
+                ItemBarcode.barcode == code, ItemBarcode.item_id != (item_id or 0)
+            )
+        ):
             errors.append(FieldError(name, "already in use", "duplicate"))
         if uom not in uoms:
             errors.append(FieldError(f"barcodes-{i}-uom", "not a unit of this item"))
@@ -122,8 +124,10 @@ def save_item(session: Session, form: ItemForm, *, item_id: int | None = None) -
 
 
 def _has_moves(session: Session, item_id: int) -> bool:
-    return session.scalar(select(StockMove.id).where(StockMove.item_id == item_id).limit(1)) \
+    return (
+        session.scalar(select(StockMove.id).where(StockMove.item_id == item_id).limit(1))
         is not None
+    )
 
 
 def _replace_units(item: Item, rows: list[UnitRow]) -> None:

@@ -17,6 +17,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, object_session
+from sqlalchemy.orm.util import identity_key
 
 from wms.errors import (
     AlreadyReversed,
@@ -86,11 +87,33 @@ class MoveRequest:
         return self.to_status or self.from_status
 
 
+@dataclass(frozen=True)
+class _Place:
+    """What posting needs of a location: read as plain columns, not as a full entity."""
+
+    id: int
+    warehouse_id: int
+    code: str
+    virtual_kind: str | None
+    blocked: bool
+    allow_negative_stock: bool
+
+    @property
+    def is_virtual(self) -> bool:
+        return self.virtual_kind is not None
+
+
 @dataclass
 class _Context:
-    locations: dict[int, Location]
-    warehouses: dict[int, Warehouse]
+    locations: dict[int, _Place]
     quants: dict[str, Quant] = field(default_factory=dict)
+
+    def allows_negative(self, warehouse_id: int) -> bool:
+        return any(
+            p.allow_negative_stock
+            for p in self.locations.values()
+            if p.warehouse_id == warehouse_id
+        )
 
 
 def post_moves(
@@ -147,23 +170,38 @@ def post_moves(
 
 def _load_context(session: Session, moves: Sequence[MoveRequest]) -> _Context:
     ids = {m.from_location_id for m in moves} | {m.to_location_id for m in moves}
-    locations = {
-        loc.id: loc for loc in session.scalars(select(Location).where(Location.id.in_(ids)))
-    }
+    rows = session.execute(
+        select(
+            Location.id,
+            Location.warehouse_id,
+            Location.code,
+            Location.virtual_kind,
+            Location.blocked,
+            Warehouse.allow_negative_stock,
+        )
+        .join(Warehouse, Warehouse.id == Location.warehouse_id)
+        .where(Location.id.in_(ids))
+    ).all()
+    locations = {row.id: _Place(*row) for row in rows}
     missing = ids - locations.keys()
     if missing:
         raise NotFound(f"unknown location id(s): {sorted(missing)}")
-    wh_ids = {loc.warehouse_id for loc in locations.values()}
-    warehouses = {
-        w.id: w for w in session.scalars(select(Warehouse).where(Warehouse.id.in_(wh_ids)))
-    }
-    return _Context(locations=locations, warehouses=warehouses)
+    return _Context(locations=locations)
+
+
+def _known_items(session: Session, item_ids: set[int]) -> set[int]:
+    """Which items exist. Items are never deleted (the ledger refers to them), so one
+    already loaded in this session needs no query: the API path loads it by SKU first."""
+    loaded = {i for i in item_ids if identity_key(Item, i) in session.identity_map}
+    unknown = item_ids - loaded
+    if unknown:
+        loaded |= set(session.scalars(select(Item.id).where(Item.id.in_(unknown))))
+    return loaded
 
 
 def _check_moves(session: Session, moves: Sequence[MoveRequest], ctx: _Context) -> None:
     errors: list[FieldError] = []
-    item_ids = {m.item_id for m in moves}
-    known_items = set(session.scalars(select(Item.id).where(Item.id.in_(item_ids))))
+    known_items = _known_items(session, {m.item_id for m in moves})
     for i, m in enumerate(moves):
         src, dst = ctx.locations[m.from_location_id], ctx.locations[m.to_location_id]
         try:
@@ -255,15 +293,19 @@ def _lock_quants(session: Session, moves: Sequence[MoveRequest], ctx: _Context) 
     keys = sorted(wanted)
     if not keys:
         return
-    existing = set(session.scalars(select(Quant.key).where(Quant.key.in_(keys))))
-    new_rows = [_new_quant_row(wanted[k]) for k in keys if k not in existing]
+    # Lock what exists first (the usual case: one round trip). Only then insert the
+    # missing ones, all in key order, and lock again: a transaction that holds a new,
+    # uncommitted quant already holds every existing one it needs, so no cycle forms.
+    stmt = select(Quant).where(Quant.key.in_(keys)).order_by(Quant.id).with_for_update()
+    stmt = stmt.execution_options(populate_existing=True)
+    quants = session.scalars(stmt).all()
+    new_rows = [_new_quant_row(wanted[k]) for k in keys if k not in {q.key for q in quants}]
     if new_rows:
         dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
         session.execute(
             dialect.insert(Quant).values(new_rows).on_conflict_do_nothing(index_elements=["key"])
         )
-    stmt = select(Quant).where(Quant.key.in_(keys)).order_by(Quant.id).with_for_update()
-    quants = session.scalars(stmt.execution_options(populate_existing=True)).all()
+        quants = session.scalars(stmt).all()
     ctx.quants = {q.key: q for q in quants}
 
 
@@ -288,7 +330,7 @@ def _apply(session: Session, moves: Sequence[MoveRequest], ctx: _Context) -> Non
         if not src_virtual:
             quant = ctx.quants[sides[0][0]]
             consumed = _consume_reservation(m, quant, reservations)
-            allow = ctx.warehouses[quant.warehouse_id].allow_negative_stock
+            allow = ctx.allows_negative(quant.warehouse_id)
             try:
                 quant.take(m.qty, allow_negative=allow, from_reserved=consumed)
             except (NegativeStockNotAllowed, ReservationExceeded):

@@ -37,18 +37,25 @@ def create_locations(
     zone = _zone_of(session, warehouse_id, zone_id)
     count = count_pattern(pattern)
     if count > MAX_PER_PATTERN:
-        raise ValidationFailed([FieldError(
-            "pattern", "at most 10,000 locations at once; split the pattern"
-        )])
+        raise ValidationFailed(
+            [FieldError("pattern", "at most 10,000 locations at once; split the pattern")]
+        )
     specs = list(expand_pattern(pattern, bay_width=bay_width, sides=sides))
     existing = _existing_codes(session, warehouse_id, [s.code for s in specs])
     if existing:
         raise Conflict("some of these locations already exist", codes=existing)
     rows = _rows(specs, warehouse_id, zone.id if zone else None, LocationType(location_type))
     for start in range(0, len(rows), _CHUNK):
-        session.execute(insert(Location), rows[start:start + _CHUNK])
-    audit(session, action="locations.created", actor=actor, target=warehouse.code,
-          pattern=pattern, count=len(rows), **ctx)
+        session.execute(insert(Location), rows[start : start + _CHUNK])
+    audit(
+        session,
+        action="locations.created",
+        actor=actor,
+        target=warehouse.code,
+        pattern=pattern,
+        count=len(rows),
+        **ctx,
+    )
     return len(rows)
 
 
@@ -57,10 +64,22 @@ def _rows(
 ) -> list[dict[str, object]]:
     now = utcnow()
     return [
-        {"warehouse_id": warehouse_id, "zone_id": zone_id, "code": s.code, "type": kind,
-         "aisle": s.aisle, "bay": s.bay, "level": s.level, "position": s.position,
-         "aisle_index": s.aisle_index, "x": s.x, "side": s.side,
-         "check_digits": location_check_digits(s.code), "created_at": now, "updated_at": now}
+        {
+            "warehouse_id": warehouse_id,
+            "zone_id": zone_id,
+            "code": s.code,
+            "type": kind,
+            "aisle": s.aisle,
+            "bay": s.bay,
+            "level": s.level,
+            "position": s.position,
+            "aisle_index": s.aisle_index,
+            "x": s.x,
+            "side": s.side,
+            "check_digits": location_check_digits(s.code),
+            "created_at": now,
+            "updated_at": now,
+        }
         for s in specs
     ]
 
@@ -77,10 +96,14 @@ def _zone_of(session: Session, warehouse_id: int, zone_id: int | None) -> Zone |
 def _existing_codes(session: Session, warehouse_id: int, codes: list[str]) -> list[str]:
     found: list[str] = []
     for start in range(0, len(codes), _CHUNK):
-        chunk = codes[start:start + _CHUNK]
-        found.extend(session.scalars(select(Location.code).where(
-            Location.warehouse_id == warehouse_id, Location.code.in_(chunk)
-        )))
+        chunk = codes[start : start + _CHUNK]
+        found.extend(
+            session.scalars(
+                select(Location.code).where(
+                    Location.warehouse_id == warehouse_id, Location.code.in_(chunk)
+                )
+            )
+        )
     return sorted(found)
 
 
@@ -103,8 +126,9 @@ def block_location(
     location = get_location(session, location_id)
     location.blocked = True
     location.blocked_reason = reason
-    audit(session, action="location.blocked", actor=actor, target=location.code,
-          reason=reason, **ctx)
+    audit(
+        session, action="location.blocked", actor=actor, target=location.code, reason=reason, **ctx
+    )
     return location
 
 
@@ -113,8 +137,14 @@ def unblock_location(
 ) -> Location:
     location = get_location(session, location_id)
     if location.blocked:
-        audit(session, action="location.unblocked", actor=actor, target=location.code,
-              was=location.blocked_reason, **ctx)
+        audit(
+            session,
+            action="location.unblocked",
+            actor=actor,
+            target=location.code,
+            was=location.blocked_reason,
+            **ctx,
+        )
     location.blocked = False
     location.blocked_reason = None
     return location

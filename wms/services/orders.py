@@ -111,22 +111,29 @@ def upsert_order(session: Session, data: OrderInput) -> tuple[SalesOrder, bool]:
     """Create or replace the order, then review it; returns it and whether it is new."""
     customer, warehouse, lines = _resolve(session, data)
     order = session.scalars(
-        select(SalesOrder).where(SalesOrder.external_id == data.external_id)
-        .with_for_update().execution_options(populate_existing=True)
+        select(SalesOrder)
+        .where(SalesOrder.external_id == data.external_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
     ).one_or_none()
     created = order is None
     if order is None:
         order = SalesOrder(external_id=data.external_id, status=_S.received, hold_reasons=[])
         session.add(order)
     elif order.status not in REPLACEABLE or any(ln.allocated_qty for ln in order.lines):
-        raise OrderLocked(f"sales order {order.external_id} is {order.status.value}",
-                          external_id=order.external_id, status=order.status.value)
+        raise OrderLocked(
+            f"sales order {order.external_id} is {order.status.value}",
+            external_id=order.external_id,
+            status=order.status.value,
+        )
     order.customer_id, order.warehouse_id = customer.id, warehouse.id
     order.priority, order.ship_by, order.carrier = data.priority, data.ship_by, data.carrier
     order.ship_to = dict(data.ship_to)
     order.short_policy = ShortPolicy(
-        data.short_policy or customer.settings.get("short_policy")
-        or warehouse.settings.get("short_policy") or ShortPolicy.ship_partial
+        data.short_policy
+        or customer.settings.get("short_policy")
+        or warehouse.settings.get("short_policy")
+        or ShortPolicy.ship_partial
     )
     order.lines = lines
     session.flush()
@@ -148,9 +155,14 @@ def _resolve(session: Session, data: OrderInput) -> tuple[Partner, Warehouse, li
         errors.append(FieldError("short_policy", f"unknown short policy {data.short_policy}"))
     if not data.lines:
         errors.append(FieldError("lines", "at least one line is required"))
-    items = {i.sku: i for i in session.scalars(
-        select(Item).options(selectinload(Item.units))
-        .where(Item.sku.in_({ln.sku for ln in data.lines})))}
+    items = {
+        i.sku: i
+        for i in session.scalars(
+            select(Item)
+            .options(selectinload(Item.units))
+            .where(Item.sku.in_({ln.sku for ln in data.lines}))
+        )
+    }
     lines, seen = [], set()
     for i, ln in enumerate(data.lines):
         line = _line(ln, items.get(ln.sku), f"lines[{i}]", errors)
@@ -165,8 +177,9 @@ def _resolve(session: Session, data: OrderInput) -> tuple[Partner, Warehouse, li
     return customer, warehouse, lines
 
 
-def _line(ln: LineInput, item: Item | None, where: str,
-          errors: list[FieldError]) -> SalesOrderLine | None:
+def _line(
+    ln: LineInput, item: Item | None, where: str, errors: list[FieldError]
+) -> SalesOrderLine | None:
     if item is None or not item.active:
         errors.append(FieldError(f"{where}.sku", f"unknown SKU {ln.sku}", "unknown_item"))
         return None
@@ -180,12 +193,24 @@ def _line(ln: LineInput, item: Item | None, where: str,
     if qty <= 0:
         errors.append(FieldError(f"{where}.qty", "quantity must be greater than zero"))
         return None
-    return SalesOrderLine(line_no=ln.line_no, item_id=item.id, qty=base, entered_qty=qty,
-                          uom=uom, lot_no=ln.lot, unit_price=ln.unit_price)
+    return SalesOrderLine(
+        line_no=ln.line_no,
+        item_id=item.id,
+        qty=base,
+        entered_qty=qty,
+        uom=uom,
+        lot_no=ln.lot,
+        unit_price=ln.unit_price,
+    )
 
 
-def cancel_order(session: Session, external_id: str, *, reason: str = "cancelled by ERP",
-                 actor_id: int | None = None) -> SalesOrder:
+def cancel_order(
+    session: Session,
+    external_id: str,
+    *,
+    reason: str = "cancelled by ERP",
+    actor_id: int | None = None,
+) -> SalesOrder:
     """Cancel until shipped: stop open tasks, give reservations back, send picked goods back."""
     from wms.services import allocation  # allocation imports review, which imports us
 
@@ -206,8 +231,9 @@ def cancel_order(session: Session, external_id: str, *, reason: str = "cancelled
 
 def _stop_pick_tasks(session: Session, order: SalesOrder, actor_id: int | None) -> None:
     task_ids = session.scalars(
-        select(Allocation.task_id).where(Allocation.order_id == order.id,
-                                         Allocation.task_id.is_not(None))
+        select(Allocation.task_id).where(
+            Allocation.order_id == order.id, Allocation.task_id.is_not(None)
+        )
     ).all()
     open_tasks = session.scalars(
         select(Task).where(Task.id.in_(set(task_ids)), Task.status.in_(OPEN)).order_by(Task.id)
@@ -218,23 +244,50 @@ def _stop_pick_tasks(session: Session, order: SalesOrder, actor_id: int | None) 
 
 def _put_back_picked(session: Session, order: SalesOrder, actor_id: int | None) -> list[Task]:
     """One move task per tote or package that holds this order's picked goods."""
-    containers = set(session.scalars(select(TripTote.container_id)
-                                     .where(TripTote.order_id == order.id)).all())
-    containers |= set(session.scalars(select(Package.container_id).where(
-        Package.order_id == order.id, Package.status != "shipped")).all())
+    containers = set(
+        session.scalars(select(TripTote.container_id).where(TripTote.order_id == order.id)).all()
+    )
+    containers |= set(
+        session.scalars(
+            select(Package.container_id).where(
+                Package.order_id == order.id, Package.status != "shipped"
+            )
+        ).all()
+    )
     tasks = []
-    for quant in session.scalars(select(Quant).where(
-            Quant.container_id.in_(containers), Quant.on_hand > 0).order_by(Quant.id)):
-        first = session.scalar(select(Allocation.location_id).where(
-            Allocation.order_id == order.id, Allocation.item_id == quant.item_id).limit(1))
-        tasks.append(task_service.create_task(
-            session, warehouse_id=order.warehouse_id, type=TaskType.move, actor_id=actor_id,
-            release=True, priority=7, container_id=quant.container_id, item_id=quant.item_id,
-            qty=quant.on_hand, from_location_id=quant.location_id, to_location_id=first,
-            document_type="sales_order", document_ref=order.external_id,
-            note=f"put back {qty_str(quant.on_hand)}: order {order.external_id} cancelled"))
+    for quant in session.scalars(
+        select(Quant)
+        .where(Quant.container_id.in_(containers), Quant.on_hand > 0)
+        .order_by(Quant.id)
+    ):
+        first = session.scalar(
+            select(Allocation.location_id)
+            .where(Allocation.order_id == order.id, Allocation.item_id == quant.item_id)
+            .limit(1)
+        )
+        tasks.append(
+            task_service.create_task(
+                session,
+                warehouse_id=order.warehouse_id,
+                type=TaskType.move,
+                actor_id=actor_id,
+                release=True,
+                priority=7,
+                container_id=quant.container_id,
+                item_id=quant.item_id,
+                qty=quant.on_hand,
+                from_location_id=quant.location_id,
+                to_location_id=first,
+                document_type="sales_order",
+                document_ref=order.external_id,
+                note=f"put back {qty_str(quant.on_hand)}: order {order.external_id} cancelled",
+            )
+        )
     if tasks:
-        outbound_events.tell_supervisor(session, order.warehouse_id, "sales_order.put_back",
-                                        {"external_id": order.external_id,
-                                         "task_ids": [t.id for t in tasks]})
+        outbound_events.tell_supervisor(
+            session,
+            order.warehouse_id,
+            "sales_order.put_back",
+            {"external_id": order.external_id, "task_ids": [t.id for t in tasks]},
+        )
     return tasks

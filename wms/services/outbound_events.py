@@ -17,14 +17,22 @@ def set_status(session: Session, order: SalesOrder, status: OrderStatus) -> None
     if before is status:
         return
     order.move_to(status)
-    data = {"external_id": order.external_id, "from": before.value, "to": status.value,
-            "hold_reasons": list(order.hold_reasons or [])}
+    data = {
+        "external_id": order.external_id,
+        "from": before.value,
+        "to": status.value,
+        "hold_reasons": list(order.hold_reasons or []),
+    }
     emit_webhook(session, "sales_order.status_changed", data)
-    events.record(session, "sales_order.status_changed", data,
-                  rooms=[f"warehouse:{order.warehouse_id}"], namespaces=["/console"])
+    events.record(
+        session,
+        "sales_order.status_changed",
+        data,
+        rooms=[f"warehouse:{order.warehouse_id}"],
+        namespaces=["/console"],
+    )
 
 
 def tell_supervisor(session: Session, warehouse_id: int, name: str, data: dict[str, Any]) -> None:
     """A floor exception the supervisors should see now (short pick, cancel during picking)."""
-    events.record(session, name, data, rooms=[f"warehouse:{warehouse_id}"],
-                  namespaces=["/console"])
+    events.record(session, name, data, rooms=[f"warehouse:{warehouse_id}"], namespaces=["/console"])

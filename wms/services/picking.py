@@ -62,8 +62,9 @@ class UnknownShortReason(WmsError):
 
 
 def allocation_of(session: Session, task: Task) -> Allocation:
-    return session.scalars(select(Allocation).where(Allocation.task_id == task.id)
-                           .with_for_update()).one()
+    return session.scalars(
+        select(Allocation).where(Allocation.task_id == task.id).with_for_update()
+    ).one()
 
 
 def trip_of(session: Session, task: Task) -> PickTrip:
@@ -74,19 +75,22 @@ def expected_tote(session: Session, task: Task) -> str | None:
     """The tote this task's order already has on the trip, if any."""
     alloc = session.scalars(select(Allocation).where(Allocation.task_id == task.id)).one()
     return session.scalar(
-        select(Container.code).join(TripTote, TripTote.container_id == Container.id)
-        .where(TripTote.trip_id == trip_of(session, task).id,
-               TripTote.order_id == alloc.order_id))
+        select(Container.code)
+        .join(TripTote, TripTote.container_id == Container.id)
+        .where(TripTote.trip_id == trip_of(session, task).id, TripTote.order_id == alloc.order_id)
+    )
 
 
 def bind_tote(session: Session, task: Task, tote_code: str) -> Container:
     """The tote for this task's order on this trip; the first scan binds an empty tote."""
     alloc = allocation_of(session, task)
     trip = trip_of(session, task)
-    mine = session.scalars(select(TripTote).where(TripTote.trip_id == trip.id,
-                                                  TripTote.order_id == alloc.order_id)).first()
-    tote = session.scalars(select(Container).where(Container.code == tote_code)
-                           .with_for_update()).first()
+    mine = session.scalars(
+        select(TripTote).where(TripTote.trip_id == trip.id, TripTote.order_id == alloc.order_id)
+    ).first()
+    tote = session.scalars(
+        select(Container).where(Container.code == tote_code).with_for_update()
+    ).first()
     if mine is not None:
         if tote is None or tote.id != mine.container_id:
             expected = session.get(Container, mine.container_id)
@@ -103,15 +107,29 @@ def bind_tote(session: Session, task: Task, tote_code: str) -> Container:
 def _check_free(session: Session, tote: Container, order_id: int) -> None:
     """A tote still holding another open order's goods cannot take this order."""
     other = session.scalar(
-        select(SalesOrder.external_id).join(TripTote, TripTote.order_id == SalesOrder.id)
-        .where(TripTote.container_id == tote.id, SalesOrder.id != order_id,
-               SalesOrder.status.in_((OrderStatus.picking, OrderStatus.picked))).limit(1))
+        select(SalesOrder.external_id)
+        .join(TripTote, TripTote.order_id == SalesOrder.id)
+        .where(
+            TripTote.container_id == tote.id,
+            SalesOrder.id != order_id,
+            SalesOrder.status.in_((OrderStatus.picking, OrderStatus.picked)),
+        )
+        .limit(1)
+    )
     if other is not None:
         raise ToteHasOtherOrder(tote=tote.code, order=other)
 
 
-def confirm_pick(session: Session, *, task: Task, qty: Decimal, tote: Container, user_id: int,
-                 device_id: str | None = None, request_id: str | None = None) -> Allocation:
+def confirm_pick(
+    session: Session,
+    *,
+    task: Task,
+    qty: Decimal,
+    tote: Container,
+    user_id: int,
+    device_id: str | None = None,
+    request_id: str | None = None,
+) -> Allocation:
     """Move ``qty`` (base unit) from the pick location into the tote; finish the task when full."""
     alloc = allocation_of(session, task)
     left = alloc.qty - alloc.picked_qty
@@ -123,13 +141,29 @@ def confirm_pick(session: Session, *, task: Task, qty: Decimal, tote: Container,
     assert wave is not None
     order = session.get(SalesOrder, alloc.order_id)
     assert order is not None
-    ledger.post_moves(session, [ledger.MoveRequest(
-        item_id=alloc.item_id, qty=qty, from_location_id=alloc.location_id,
-        to_location_id=wave.staging_location_id, reason="pick", lot_id=alloc.lot_id,
-        from_container_id=alloc.container_id, to_container_id=tote.id, keep_container=False,
-        reservation_id=alloc.reservation_id, document_type="sales_order",
-        document_ref=order.external_id, task_id=task.id,
-    )], operator_id=user_id, device_id=device_id, request_id=request_id)
+    ledger.post_moves(
+        session,
+        [
+            ledger.MoveRequest(
+                item_id=alloc.item_id,
+                qty=qty,
+                from_location_id=alloc.location_id,
+                to_location_id=wave.staging_location_id,
+                reason="pick",
+                lot_id=alloc.lot_id,
+                from_container_id=alloc.container_id,
+                to_container_id=tote.id,
+                keep_container=False,
+                reservation_id=alloc.reservation_id,
+                document_type="sales_order",
+                document_ref=order.external_id,
+                task_id=task.id,
+            )
+        ],
+        operator_id=user_id,
+        device_id=device_id,
+        request_id=request_id,
+    )
     tote.location_id = wave.staging_location_id
     alloc.picked_qty = alloc.picked_qty + qty
     line = session.get(SalesOrderLine, alloc.line_id)
@@ -138,14 +172,20 @@ def confirm_pick(session: Session, *, task: Task, qty: Decimal, tote: Container,
     task.done_qty = alloc.picked_qty
     if alloc.picked_qty == alloc.qty:
         alloc.state = "picked"
-        task_service.complete(session, task_id=task.id, user_id=user_id, device_id=device_id,
-                              done_qty=alloc.picked_qty)
+        task_service.complete(
+            session,
+            task_id=task.id,
+            user_id=user_id,
+            device_id=device_id,
+            done_qty=alloc.picked_qty,
+        )
         finish_order_if_picked(session, order)
     return alloc
 
 
-def short_pick(session: Session, *, task: Task, reason: str, user_id: int,
-               device_id: str | None = None) -> Task | None:
+def short_pick(
+    session: Session, *, task: Task, reason: str, user_id: int, device_id: str | None = None
+) -> Task | None:
     """Nothing more here: count the location, re-allocate elsewhere, tell the supervisor."""
     if reason not in SHORT_REASONS:
         raise UnknownShortReason(reason=reason)
@@ -154,30 +194,51 @@ def short_pick(session: Session, *, task: Task, reason: str, user_id: int,
     alloc.state = "short"
     order = session.get(SalesOrder, alloc.order_id)
     assert order is not None
-    task_service.complete(session, task_id=task.id, user_id=user_id, device_id=device_id,
-                          done_qty=alloc.picked_qty)
+    task_service.complete(
+        session, task_id=task.id, user_id=user_id, device_id=device_id, done_qty=alloc.picked_qty
+    )
     task.exception_reason = f"short:{reason}"
     task_service.create_task(
-        session, warehouse_id=task.warehouse_id, type=TaskType.count, actor_id=user_id,
-        release=True, priority=8, zone_id=task.zone_id, from_location_id=alloc.location_id,
-        item_id=alloc.item_id, document_type="short_pick", document_ref=order.external_id,
-        note=f"short pick ({reason}) of task {task.id}")
+        session,
+        warehouse_id=task.warehouse_id,
+        type=TaskType.count,
+        actor_id=user_id,
+        release=True,
+        priority=8,
+        zone_id=task.zone_id,
+        from_location_id=alloc.location_id,
+        item_id=alloc.item_id,
+        document_type="short_pick",
+        document_ref=order.external_id,
+        note=f"short pick ({reason}) of task {task.id}",
+    )
     replacement = _reallocate(session, task, alloc, order, missing)
-    outbound_events.tell_supervisor(session, task.warehouse_id, "pick.short", {
-        "task_id": task.id, "order": order.external_id, "reason": reason,
-        "missing": qty_str(missing), "reallocated": replacement is not None})
+    outbound_events.tell_supervisor(
+        session,
+        task.warehouse_id,
+        "pick.short",
+        {
+            "task_id": task.id,
+            "order": order.external_id,
+            "reason": reason,
+            "missing": qty_str(missing),
+            "reallocated": replacement is not None,
+        },
+    )
     if replacement is None:
         finish_order_if_picked(session, order)
     return replacement
 
 
-def _reallocate(session: Session, task: Task, alloc: Allocation, order: SalesOrder,
-                missing: Decimal) -> Task | None:
+def _reallocate(
+    session: Session, task: Task, alloc: Allocation, order: SalesOrder, missing: Decimal
+) -> Task | None:
     line = session.get(SalesOrderLine, alloc.line_id)
     assert line is not None
     before = line.allocated_qty
-    allocation.allocate_orders(session, [order.id], topping_up=True,
-                               exclude_location_ids=frozenset({alloc.location_id}))
+    allocation.allocate_orders(
+        session, [order.id], topping_up=True, exclude_location_ids=frozenset({alloc.location_id})
+    )
     got = line.allocated_qty - before
     if got < missing:
         line.dropped_qty = line.dropped_qty + (missing - got)
@@ -188,20 +249,37 @@ def _reallocate(session: Session, task: Task, alloc: Allocation, order: SalesOrd
 
 def _append_task(session: Session, task: Task, line_id: int) -> Task:
     """The new allocation's pick task goes to the end of the same trip."""
-    new = session.scalars(select(Allocation).where(
-        Allocation.line_id == line_id, Allocation.task_id.is_(None),
-        Allocation.state == "open")).first()
+    new = session.scalars(
+        select(Allocation).where(
+            Allocation.line_id == line_id, Allocation.task_id.is_(None), Allocation.state == "open"
+        )
+    ).first()
     assert new is not None
     last = session.scalar(select(func.max(Task.route_seq)).where(Task.group_id == task.group_id))
     made = task_service.create_task(
-        session, warehouse_id=task.warehouse_id, type=TaskType.pick, release=False,
-        priority=task.priority, zone_id=task.zone_id, route_seq=(last or 0) + 1,
-        group_id=task.group_id, item_id=new.item_id, lot_id=new.lot_id,
-        container_id=new.container_id, qty=new.qty, from_location_id=new.location_id,
-        to_location_id=task.to_location_id, document_type="sales_order",
-        document_ref=task.document_ref)
-    made.move_to(TaskStatus.assigned, actor_id=task.assignee_id, reason="re-allocated",
-                 to_user_id=task.assignee_id)
+        session,
+        warehouse_id=task.warehouse_id,
+        type=TaskType.pick,
+        release=False,
+        priority=task.priority,
+        zone_id=task.zone_id,
+        route_seq=(last or 0) + 1,
+        group_id=task.group_id,
+        item_id=new.item_id,
+        lot_id=new.lot_id,
+        container_id=new.container_id,
+        qty=new.qty,
+        from_location_id=new.location_id,
+        to_location_id=task.to_location_id,
+        document_type="sales_order",
+        document_ref=task.document_ref,
+    )
+    made.move_to(
+        TaskStatus.assigned,
+        actor_id=task.assignee_id,
+        reason="re-allocated",
+        to_user_id=task.assignee_id,
+    )
     made.assignee_id, made.assigned_at = task.assignee_id, task.assigned_at
     made.lease_expires_at = task.lease_expires_at
     new.task_id = made.id
@@ -212,9 +290,15 @@ def _append_task(session: Session, task: Task, line_id: int) -> Task:
 def finish_order_if_picked(session: Session, order: SalesOrder) -> None:
     """An order whose allocations are all picked or short is ``picked``."""
     session.flush()
-    still = session.scalar(select(func.count()).select_from(Allocation).where(
-        Allocation.order_id == order.id, Allocation.state == "open"))
-    picked = session.scalar(select(func.count()).select_from(Allocation).where(
-        Allocation.order_id == order.id, Allocation.picked_qty > 0))
+    still = session.scalar(
+        select(func.count())
+        .select_from(Allocation)
+        .where(Allocation.order_id == order.id, Allocation.state == "open")
+    )
+    picked = session.scalar(
+        select(func.count())
+        .select_from(Allocation)
+        .where(Allocation.order_id == order.id, Allocation.picked_qty > 0)
+    )
     if not still and picked and order.status is OrderStatus.picking:
         outbound_events.set_status(session, order, OrderStatus.picked)

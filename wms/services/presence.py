@@ -21,7 +21,9 @@ from wms.model import OperatorPresence, utcnow
 
 def describe(p: OperatorPresence) -> dict[str, Any]:
     return {
-        "user_id": p.user_id, "device_id": p.device_id, "warehouse_id": p.warehouse_id,
+        "user_id": p.user_id,
+        "device_id": p.device_id,
+        "warehouse_id": p.warehouse_id,
         "online": p.online,
         "last_seen_at": p.last_seen_at.isoformat() if p.last_seen_at else None,
         "disconnected_at": p.disconnected_at.isoformat() if p.disconnected_at else None,
@@ -33,8 +35,9 @@ def _row(session: Session, user_id: int) -> OperatorPresence:
     dialect = postgresql if is_postgres(session) else sqlite
     session.execute(
         dialect.insert(OperatorPresence)
-        .values(user_id=user_id, online=False, connections=0, created_at=utcnow(),
-                updated_at=utcnow())
+        .values(
+            user_id=user_id, online=False, connections=0, created_at=utcnow(), updated_at=utcnow()
+        )
         .on_conflict_do_nothing(index_elements=["user_id"])
     )
     stmt = select(OperatorPresence).where(OperatorPresence.user_id == user_id).with_for_update()
@@ -43,12 +46,23 @@ def _row(session: Session, user_id: int) -> OperatorPresence:
 
 def _announce(session: Session, p: OperatorPresence) -> None:
     if p.warehouse_id is not None:
-        events.record(session, "presence.changed", describe(p),
-                      rooms=[f"warehouse:{p.warehouse_id}"], namespaces=["/console"])
+        events.record(
+            session,
+            "presence.changed",
+            describe(p),
+            rooms=[f"warehouse:{p.warehouse_id}"],
+            namespaces=["/console"],
+        )
 
 
-def connected(session: Session, *, user_id: int, device_id: str | None,
-              warehouse_id: int | None, now: datetime | None = None) -> OperatorPresence:
+def connected(
+    session: Session,
+    *,
+    user_id: int,
+    device_id: str | None,
+    warehouse_id: int | None,
+    now: datetime | None = None,
+) -> OperatorPresence:
     now = now or utcnow()
     p = _row(session, user_id)
     p.connections = max(p.connections, 0) + 1
@@ -68,8 +82,15 @@ def disconnected(session: Session, *, user_id: int, now: datetime | None = None)
     _announce(session, p)
 
 
-def seen(session: Session, *, user_id: int, device_id: str | None, warehouse_id: int | None,
-         location_id: int | None = None, now: datetime | None = None) -> OperatorPresence:
+def seen(
+    session: Session,
+    *,
+    user_id: int,
+    device_id: str | None,
+    warehouse_id: int | None,
+    location_id: int | None = None,
+    now: datetime | None = None,
+) -> OperatorPresence:
     """A step or a REST call came in: the operator is here, possibly at a known location."""
     p = _row(session, user_id)
     p.last_seen_at = now or utcnow()

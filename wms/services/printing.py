@@ -77,7 +77,7 @@ def printer_by_code(session: Session, code: str) -> Printer:
 
 
 def _assigned(session: Session, kind: str, **scope: Any) -> Printer | None:
-    (column, value), = scope.items()
+    ((column, value),) = scope.items()
     rows = session.scalars(
         select(PrinterAssignment)
         .join(Printer)
@@ -180,19 +180,34 @@ def queue_print_job(
     if printer_code:
         printer = printer_by_code(session, printer_code)
     else:
-        printer = choose_printer(session, kind=kind, terminal=terminal,
-                                 workstation_code=workstation_code, zone_id=zone_id,
-                                 warehouse_id=warehouse_id)
+        printer = choose_printer(
+            session,
+            kind=kind,
+            terminal=terminal,
+            workstation_code=workstation_code,
+            zone_id=zone_id,
+            warehouse_id=warehouse_id,
+        )
     stored = _jsonable(data)
     ref = uuid.uuid4().hex
     zpl = (renderer or default_renderer()).render(
         kind, stored, options=render_options(printer), job_ref=ref, copies=copies
     )
     job = PrintJob(
-        ref=ref, printer=printer, printer_id=printer.id, label_kind=kind, data=stored, zpl=zpl,
-        copies=copies, serialized=carries_identity(stored), business_key=business_key,
-        state=JobState.queued, requested_by_id=requested_by_id, terminal=terminal,
-        reprint_of_id=reprint_of.id if reprint_of else None, attempts=0,
+        ref=ref,
+        printer=printer,
+        printer_id=printer.id,
+        label_kind=kind,
+        data=stored,
+        zpl=zpl,
+        copies=copies,
+        serialized=carries_identity(stored),
+        business_key=business_key,
+        state=JobState.queued,
+        requested_by_id=requested_by_id,
+        terminal=terminal,
+        reprint_of_id=reprint_of.id if reprint_of else None,
+        attempts=0,
     )
     detail = f"reprint of {reprint_of.ref}" if reprint_of else f"{kind} on {printer.code}"
     job.record("queued", actor_id=requested_by_id, detail=detail)
@@ -210,17 +225,28 @@ def get_job(session: Session, job_id: int) -> PrintJob:
 
 
 def reprint(
-    session: Session, job_id: int, *, user_id: int | None, printer_code: str | None = None,
-    reason: str = "", renderer: LabelRenderer | None = None,
+    session: Session,
+    job_id: int,
+    *,
+    user_id: int | None,
+    printer_code: str | None = None,
+    reason: str = "",
+    renderer: LabelRenderer | None = None,
 ) -> PrintJob:
     """A user asks for a label again: a new job, recorded on the original."""
     original = get_job(session, job_id)
     if original.state in OPEN_JOB_STATES:
         raise Conflict(f"job {original.ref} is still {original.state.value}", job=original.id)
     again = queue_print_job(
-        session, kind=original.label_kind, data=original.data,
-        printer_code=printer_code or original.printer.code, business_key=original.business_key,
-        copies=original.copies, requested_by_id=user_id, renderer=renderer, reprint_of=original,
+        session,
+        kind=original.label_kind,
+        data=original.data,
+        printer_code=printer_code or original.printer.code,
+        business_key=original.business_key,
+        copies=original.copies,
+        requested_by_id=user_id,
+        renderer=renderer,
+        reprint_of=original,
     )
     original.record("reprinted", actor_id=user_id, detail=f"as {again.ref} {reason}".strip())
     session.flush()

@@ -52,8 +52,13 @@ def push(
     session.add(stored)
     session.flush()
     events.record(
-        session, name, stored.envelope(), rooms=[user_room(user_id)], namespaces=[TERMINAL],
-        user_id=user_id, seq=stored.seq,
+        session,
+        name,
+        stored.envelope(),
+        rooms=[user_room(user_id)],
+        namespaces=[TERMINAL],
+        user_id=user_id,
+        seq=stored.seq,
     )
     return stored
 
@@ -81,9 +86,7 @@ def ack(
     session: Session, *, user_id: int, seqs: list[int] | None = None, upto: int | None = None
 ) -> int:
     """Mark events delivered: the listed ones, or every one up to ``upto``. Returns how many."""
-    stmt = update(StoredEvent).where(
-        StoredEvent.user_id == user_id, StoredEvent.acked.is_(False)
-    )
+    stmt = update(StoredEvent).where(StoredEvent.user_id == user_id, StoredEvent.acked.is_(False))
     if upto is not None:
         stmt = stmt.where(StoredEvent.seq <= upto)
     elif seqs:

@@ -56,13 +56,22 @@ def _short_lines(session: Session, order: SalesOrder) -> list[int]:
     wanted: dict[int, Decimal] = {}
     for line in order.lines:
         wanted[line.item_id] = wanted.get(line.item_id, Decimal(0)) + line.qty
-    free = dict(session.execute(
-        select(Quant.item_id, func.sum(Quant.on_hand - Quant.reserved))
-        .join(Location, Location.id == Quant.location_id)
-        .where(Quant.item_id.in_(wanted), Quant.warehouse_id == order.warehouse_id,
-               Quant.status == StockStatus.available, Location.pickable.is_(True),
-               Location.blocked.is_(False))
-        .group_by(Quant.item_id)).tuples().all())
+    free = dict(
+        session.execute(
+            select(Quant.item_id, func.sum(Quant.on_hand - Quant.reserved))
+            .join(Location, Location.id == Quant.location_id)
+            .where(
+                Quant.item_id.in_(wanted),
+                Quant.warehouse_id == order.warehouse_id,
+                Quant.status == StockStatus.available,
+                Location.pickable.is_(True),
+                Location.blocked.is_(False),
+            )
+            .group_by(Quant.item_id)
+        )
+        .tuples()
+        .all()
+    )
     return [item for item, qty in wanted.items() if Decimal(free.get(item) or 0) < qty]
 
 
@@ -93,8 +102,9 @@ def hold(session: Session, order: SalesOrder, *, reason: str, actor_id: int | No
     return order
 
 
-def set_priority(session: Session, order: SalesOrder, *, priority: int,
-                 actor_id: int | None) -> SalesOrder:
+def set_priority(
+    session: Session, order: SalesOrder, *, priority: int, actor_id: int | None
+) -> SalesOrder:
     if not 1 <= priority <= 9:
         raise InvalidQuantity("priority must be 1 to 9", field="priority")
     order.priority = priority

@@ -59,8 +59,11 @@ class PackageNotReady(Conflict):
 
 
 def find_package(session: Session, code: str) -> Package:
-    package = session.scalars(select(Package).where(
-        (Package.code == code) | (Package.tracking_no == code)).with_for_update()).first()
+    package = session.scalars(
+        select(Package)
+        .where((Package.code == code) | (Package.tracking_no == code))
+        .with_for_update()
+    ).first()
     if package is None:
         raise PackageNotFound(package=code)
     return package
@@ -102,27 +105,45 @@ def ship_package(session: Session, code: str, *, dock_location_id: int | None,
         line.shipped_qty = line.shipped_qty + exact(qty)
     package.status = "shipped"
     session.flush()
-    if not session.scalars(select(Package.id).where(
-            Package.order_id == order.id, Package.status != "shipped")).first():
+    if not session.scalars(
+        select(Package.id).where(Package.order_id == order.id, Package.status != "shipped")
+    ).first():
         _ship_order(session, order, package, dock_location_id, user_id)
     return package
 
 
-def _ship_order(session: Session, order: SalesOrder, last: Package, dock: int | None,
-                user_id: int | None) -> None:
-    shipment = Shipment(order_id=order.id, dock_location_id=dock, carrier=last.carrier,
-                        shipped_by=user_id)
+def _ship_order(
+    session: Session, order: SalesOrder, last: Package, dock: int | None, user_id: int | None
+) -> None:
+    shipment = Shipment(
+        order_id=order.id, dock_location_id=dock, carrier=last.carrier, shipped_by=user_id
+    )
     session.add(shipment)
     session.flush()
-    packages = list(session.scalars(select(Package).where(Package.order_id == order.id)
-                                    .order_by(Package.id)))
+    packages = list(
+        session.scalars(select(Package).where(Package.order_id == order.id).order_by(Package.id))
+    )
     for p in packages:
         p.shipment_id = shipment.id
     order.shipped_at = utcnow()
     outbound_events.set_status(session, order, OrderStatus.shipped)
-    emit_webhook(session, "sales_order.shipped", {
-        "external_id": order.external_id,
-        "lines": [{"line_no": ln.line_no, "shipped_qty": qty_str(ln.shipped_qty)}
-                  for ln in order.lines],
-        "packages": [{"code": p.code, "carrier": p.carrier, "tracking_no": p.tracking_no,
-                      "weight_g": p.weight_g} for p in packages]})
+    emit_webhook(
+        session,
+        "sales_order.shipped",
+        {
+            "external_id": order.external_id,
+            "lines": [
+                {"line_no": ln.line_no, "shipped_qty": qty_str(ln.shipped_qty)}
+                for ln in order.lines
+            ],
+            "packages": [
+                {
+                    "code": p.code,
+                    "carrier": p.carrier,
+                    "tracking_no": p.tracking_no,
+                    "weight_g": p.weight_g,
+                }
+                for p in packages
+            ],
+        },
+    )

@@ -53,8 +53,12 @@ def add_warehouse(
     if errors:
         raise ValidationFailed(errors)
     warehouse = masterdata.create_warehouse(
-        session, code=code, name=name.strip(), allow_negative_stock=allow_negative_stock,
-        timezone=timezone, gs1_company_prefix=gs1_company_prefix,
+        session,
+        code=code,
+        name=name.strip(),
+        allow_negative_stock=allow_negative_stock,
+        timezone=timezone,
+        gs1_company_prefix=gs1_company_prefix,
     )
     audit(session, action="warehouse.created", actor=actor, target=code, **ctx)
     return warehouse
@@ -79,8 +83,14 @@ def update_warehouse(
         raise NotFound("unknown warehouse")
     if warehouse.allow_negative_stock != allow_negative_stock:
         # Allowing negative stock weakens an invariant: keep a trace of who did it.
-        audit(session, action="warehouse.negative_stock_changed", actor=actor,
-              target=warehouse.code, allowed=allow_negative_stock, **ctx)
+        audit(
+            session,
+            action="warehouse.negative_stock_changed",
+            actor=actor,
+            target=warehouse.code,
+            allowed=allow_negative_stock,
+            **ctx,
+        )
     warehouse.name = name.strip()
     warehouse.timezone = timezone
     warehouse.allow_negative_stock = allow_negative_stock
@@ -89,9 +99,7 @@ def update_warehouse(
     return warehouse
 
 
-def add_zone(
-    session: Session, *, warehouse_id: int, code: str, name: str, kind: str
-) -> Zone:
+def add_zone(session: Session, *, warehouse_id: int, code: str, name: str, kind: str) -> Zone:
     code = code.strip().upper()
     warehouse = session.get(Warehouse, warehouse_id)
     if warehouse is None:
@@ -99,9 +107,10 @@ def add_zone(
     errors = []
     if not _CODE.match(code):
         errors.append(FieldError("code", "letters, digits, '-' or '_', at most 32"))
-    elif session.scalar(select(Zone.id).where(
-        Zone.warehouse_id == warehouse_id, Zone.code == code
-    )) is not None:
+    elif (
+        session.scalar(select(Zone.id).where(Zone.warehouse_id == warehouse_id, Zone.code == code))
+        is not None
+    ):
         errors.append(FieldError("code", "already in use", "duplicate"))
     if kind not in ZoneKind.__members__:
         errors.append(FieldError("kind", "unknown zone kind"))

@@ -40,8 +40,11 @@ def _lock_printer(session: Session, code: str) -> Printer | None:
 def _recover_expired(session: Session, printer_id: int, now: datetime) -> None:
     """A sender died mid-job: the label may exist, so serialized ones wait for a person."""
     stale = session.scalars(
-        select(PrintJob).where(PrintJob.printer_id == printer_id,
-                               PrintJob.state == JobState.sending, PrintJob.lease_until < now)
+        select(PrintJob).where(
+            PrintJob.printer_id == printer_id,
+            PrintJob.state == JobState.sending,
+            PrintJob.lease_until < now,
+        )
     ).all()
     for job in stale:
         job.state = JobState.uncertain if job.serialized else JobState.queued
@@ -58,14 +61,21 @@ def claim_next_job(
         return None, None
     _recover_expired(session, printer.id, now)
     session.flush()
-    busy = session.scalar(select(func.count()).select_from(PrintJob).where(
-        PrintJob.printer_id == printer.id, PrintJob.state == JobState.sending))
+    busy = session.scalar(
+        select(func.count())
+        .select_from(PrintJob)
+        .where(PrintJob.printer_id == printer.id, PrintJob.state == JobState.sending)
+    )
     if busy:
         return None, None
     head = session.scalars(
-        select(PrintJob).where(PrintJob.printer_id == printer.id,
-                               PrintJob.state.in_([JobState.queued, JobState.retry_wait]))
-        .order_by(PrintJob.id).limit(1)
+        select(PrintJob)
+        .where(
+            PrintJob.printer_id == printer.id,
+            PrintJob.state.in_([JobState.queued, JobState.retry_wait]),
+        )
+        .order_by(PrintJob.id)
+        .limit(1)
     ).first()
     if head is None:
         return None, None
@@ -74,16 +84,26 @@ def claim_next_job(
     won = session.execute(
         update(PrintJob)
         .where(PrintJob.id == head.id, PrintJob.state == head.state)
-        .values(state=JobState.sending, claim_token=token, lease_until=now + LEASE,
-                attempts=PrintJob.attempts + 1, updated_at=now)
+        .values(
+            state=JobState.sending,
+            claim_token=token,
+            lease_until=now + LEASE,
+            attempts=PrintJob.attempts + 1,
+            updated_at=now,
+        )
         .execution_options(synchronize_session=False)
     ).rowcount
     if won != 1:
         return None, None
     session.refresh(head)
     return ClaimedJob(
-        id=head.id, ref=head.ref, printer_code=printer.code, data=head.zpl.encode("utf-8"),
-        serialized=head.serialized, attempts=head.attempts, created_at=head.created_at,
+        id=head.id,
+        ref=head.ref,
+        printer_code=printer.code,
+        data=head.zpl.encode("utf-8"),
+        serialized=head.serialized,
+        attempts=head.attempts,
+        created_at=head.created_at,
         token=token,
     ), None
 
@@ -92,8 +112,11 @@ def _finish(session: Session, job: ClaimedJob, event: str, detail: str, **values
     """Guarded by the claim token: a sender that lost its lease cannot overwrite."""
     changed = session.execute(
         update(PrintJob)
-        .where(PrintJob.id == job.id, PrintJob.state == JobState.sending,
-               PrintJob.claim_token == job.token)
+        .where(
+            PrintJob.id == job.id,
+            PrintJob.state == JobState.sending,
+            PrintJob.claim_token == job.token,
+        )
         .values(claim_token=None, lease_until=None, updated_at=utcnow(), **values)
         .execution_options(synchronize_session=False)
     ).rowcount
@@ -103,37 +126,68 @@ def _finish(session: Session, job: ClaimedJob, event: str, detail: str, **values
 
 
 def mark_sent(session: Session, job: ClaimedJob, status: PrinterStatus) -> bool:
-    return _finish(session, job, "sent", f"attempt {job.attempts}; after: {status.state.value}",
-                   state=JobState.sent, sent_at=utcnow(), last_error=None)
+    return _finish(
+        session,
+        job,
+        "sent",
+        f"attempt {job.attempts}; after: {status.state.value}",
+        state=JobState.sent,
+        sent_at=utcnow(),
+        last_error=None,
+    )
 
 
-def mark_retry(session: Session, job: ClaimedJob, *, reason: str, delay: float,
-               give_up: bool) -> bool:
+def mark_retry(
+    session: Session, job: ClaimedJob, *, reason: str, delay: float, give_up: bool
+) -> bool:
     if give_up:
-        return _finish(session, job, "failed", f"gave up: {reason}", state=JobState.failed,
-                       last_error=reason[:500])
-    return _finish(session, job, "retry", f"in {delay:.1f}s: {reason}",
-                   state=JobState.retry_wait, last_error=reason[:500],
-                   next_attempt_at=utcnow() + timedelta(seconds=delay))
+        return _finish(
+            session,
+            job,
+            "failed",
+            f"gave up: {reason}",
+            state=JobState.failed,
+            last_error=reason[:500],
+        )
+    return _finish(
+        session,
+        job,
+        "retry",
+        f"in {delay:.1f}s: {reason}",
+        state=JobState.retry_wait,
+        last_error=reason[:500],
+        next_attempt_at=utcnow() + timedelta(seconds=delay),
+    )
 
 
 def mark_uncertain(session: Session, job: ClaimedJob, *, reason: str) -> bool:
-    return _finish(session, job, "interrupted", f"needs a person: {reason}",
-                   state=JobState.uncertain, last_error=reason[:500])
+    return _finish(
+        session,
+        job,
+        "interrupted",
+        f"needs a person: {reason}",
+        state=JobState.uncertain,
+        last_error=reason[:500],
+    )
 
 
 def record_printer_status(session: Session, printer_code: str, status: PrinterStatus) -> None:
     session.execute(
-        update(Printer).where(Printer.code == printer_code)
+        update(Printer)
+        .where(Printer.code == printer_code)
         .values(state=status.state.value, state_detail=status.detail[:500], state_at=status.at)
     )
 
 
 def printers_with_work(session: Session) -> list[str]:
-    return list(session.scalars(
-        select(Printer.code).join(PrintJob, PrintJob.printer_id == Printer.id)
-        .where(PrintJob.state.in_(OPEN_JOB_STATES), Printer.enabled.is_(True)).distinct()
-    ))
+    return list(
+        session.scalars(
+            select(Printer.code)
+            .join(PrintJob, PrintJob.printer_id == Printer.id)
+            .where(PrintJob.state.in_(OPEN_JOB_STATES), Printer.enabled.is_(True))
+            .distinct()
+        )
+    )
 
 
 class SpoolStore:

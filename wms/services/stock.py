@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from sqlalchemy import select, tuple_
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from wms.errors import FieldError, InvalidQuantity, PermissionDenied, UnknownUnit, ValidationFailed
 from wms.model import (
@@ -33,6 +33,9 @@ from wms.model import (
 )
 from wms.services import ledger
 from wms.services.webhooks import emit_webhook
+
+#: One move stays below a trillion base units (SQLite keeps integer millionths).
+MAX_QTY = Decimal(10) ** 12
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,15 @@ class MoveSpec:
     note: str | None = None
 
 
+@dataclass(frozen=True)
+class Posted:
+    """A ledger line with the codes it was asked for; ``uom`` is the item's base unit."""
+
+    line: StockMove
+    spec: MoveSpec
+    uom: str
+
+
 @dataclass
 class _Resolved:
     warehouses: dict[str, Warehouse]
@@ -69,7 +81,7 @@ def post_coded_moves(
     default_warehouse: str | None,
     api_client_id: int | None = None,
     request_id: str | None = None,
-) -> list[StockMove]:
+) -> list[Posted]:
     """Post every line or none; field errors name ``items[i].<field>``."""
     specs = [s if s.warehouse else _with_warehouse(s, default_warehouse) for s in specs]
     found = _resolve(session, specs)
@@ -95,7 +107,10 @@ def post_coded_moves(
             ]
         ) from None
     _announce(session, lines, specs, found)
-    return lines
+    return [
+        Posted(line, spec, found.items[spec.sku].base_uom)
+        for line, spec in zip(lines, specs, strict=True)
+    ]
 
 
 def default_warehouse(session: Session, warehouse_ids: frozenset[int]) -> str | None:
@@ -112,32 +127,27 @@ def _with_warehouse(spec: MoveSpec, default: str | None) -> MoveSpec:
 
 
 def _resolve(session: Session, specs: Sequence[MoveSpec]) -> _Resolved:
-    warehouses = {
-        w.code: w
-        for w in session.scalars(
-            select(Warehouse).where(Warehouse.code.in_({s.warehouse for s in specs}))
-        )
-    }
+    """Items, then locations with their warehouses in one query (the hot path: two reads)."""
     items = {
         i.sku: i
         for i in session.scalars(
-            select(Item)
-            .where(Item.sku.in_({s.sku for s in specs}))
-            .options(selectinload(Item.units))
+            # Units load lazily: only a line in another unit needs them.
+            select(Item).where(Item.sku.in_({s.sku for s in specs}))
         )
     }
-    pairs = {
-        (warehouses[s.warehouse].id, code)
-        for s in specs
-        if s.warehouse in warehouses
-        for code in (s.from_location, s.to_location)
-    }
-    locations = {}
-    if pairs:
-        rows = session.scalars(
-            select(Location).where(tuple_(Location.warehouse_id, Location.code).in_(pairs))
-        )
-        locations = {(loc.warehouse_id, loc.code): loc for loc in rows}
+    pairs = {(s.warehouse, code) for s in specs for code in (s.from_location, s.to_location)}
+    rows = session.execute(
+        select(Location, Warehouse)
+        .join(Warehouse, Warehouse.id == Location.warehouse_id)
+        .where(tuple_(Warehouse.code, Location.code).in_(pairs))
+    ).all()
+    locations = {(loc.warehouse_id, loc.code): loc for loc, _wh in rows}
+    warehouses = {wh.code: wh for _loc, wh in rows}
+    wanted = {s.warehouse for s in specs} - warehouses.keys() - {None}
+    if wanted:  # a warehouse without any of the named locations, or an unknown one
+        warehouses |= {
+            w.code: w for w in session.scalars(select(Warehouse).where(Warehouse.code.in_(wanted)))
+        }
     codes = {s.container for s in specs if s.container}
     containers = (
         {c.code: c for c in session.scalars(select(Container).where(Container.code.in_(codes)))}
@@ -209,8 +219,17 @@ def _location(
 
 def _base_qty(item: Item, spec: MoveSpec, at: str, errors: list[FieldError]) -> Decimal | None:
     try:
-        qty = item.to_base(spec.qty, spec.uom or item.base_uom)
-        return exact(qty)
+        qty = exact(item.to_base(spec.qty, spec.uom or item.base_uom))
+        if qty >= MAX_QTY:
+            errors.append(
+                FieldError(
+                    f"{at}.qty",
+                    f"{qty_str(qty)} {item.base_uom} is more than this system counts in one move",
+                    "invalid_quantity",
+                )
+            )
+            return None
+        return qty
     except UnknownUnit as exc:
         errors.append(FieldError(f"{at}.uom", exc.detail, "unknown_unit"))
     except InvalidQuantity:

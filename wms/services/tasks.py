@@ -53,15 +53,20 @@ class TaskClosed(Conflict):
 def announce(session: Session, task: Task) -> None:
     """Tell the console's warehouse room that a task changed; hint the zone of new work."""
     events.record(
-        session, "task.changed", describe(task),
-        rooms=[f"warehouse:{task.warehouse_id}"], namespaces=["/console"],
+        session,
+        "task.changed",
+        describe(task),
+        rooms=[f"warehouse:{task.warehouse_id}"],
+        namespaces=["/console"],
     )
     if task.status is TaskStatus.released and task.zone_id is not None:
         # A wake-up only (not stored): terminals in the zone may ask for "next task".
         events.record(
-            session, "task.released", {"task_id": task.id, "zone_id": task.zone_id,
-                                       "priority": task.priority},
-            rooms=[f"zone:{task.zone_id}"], namespaces=["/terminal"],
+            session,
+            "task.released",
+            {"task_id": task.id, "zone_id": task.zone_id, "priority": task.priority},
+            rooms=[f"zone:{task.zone_id}"],
+            namespaces=["/terminal"],
         )
 
 
@@ -84,16 +89,25 @@ def owned_task(session: Session, task_id: int, *, user_id: int) -> Task:
 
 
 def create_task(
-    session: Session, *, warehouse_id: int, type: TaskType, actor_id: int | None = None,
-    release: bool = False, **fields: Any,
+    session: Session,
+    *,
+    warehouse_id: int,
+    type: TaskType,
+    actor_id: int | None = None,
+    release: bool = False,
+    **fields: Any,
 ) -> Task:
     """A new task (status ``created``, or ``released`` with ``release=True``)."""
     if fields.get("qty") is not None:
         fields["qty"] = exact(fields["qty"])
     task = Task(warehouse_id=warehouse_id, type=type, status=TaskStatus.created, **fields)
     task.transitions.append(
-        TaskTransition(from_status=TaskStatus.created, to_status=TaskStatus.created,
-                       actor_id=actor_id, reason="created")
+        TaskTransition(
+            from_status=TaskStatus.created,
+            to_status=TaskStatus.created,
+            actor_id=actor_id,
+            reason="created",
+        )
     )
     session.add(task)
     session.flush()
@@ -104,7 +118,11 @@ def create_task(
 
 
 def create_group(
-    session: Session, *, warehouse_id: int, task_ids: list[int], kind: str = "batch",
+    session: Session,
+    *,
+    warehouse_id: int,
+    task_ids: list[int],
+    kind: str = "batch",
     reference: str | None = None,
 ) -> TaskGroup:
     """Bind tasks into one trip; the first by route sequence is the group's lead."""
@@ -126,30 +144,48 @@ def group_members(session: Session, task: Task) -> list[Task]:
     if task.group_id is None:
         return [task]
     stmt = (
-        select(Task).where(Task.group_id == task.group_id, Task.status.in_(
-            (TaskStatus.created, TaskStatus.released, *OWNED, TaskStatus.exception)))
-        .order_by(Task.route_seq, Task.id).with_for_update()
+        select(Task)
+        .where(
+            Task.group_id == task.group_id,
+            Task.status.in_(
+                (TaskStatus.created, TaskStatus.released, *OWNED, TaskStatus.exception)
+            ),
+        )
+        .order_by(Task.route_seq, Task.id)
+        .with_for_update()
     )
     return list(session.scalars(stmt.execution_options(populate_existing=True)))
 
 
-def release(session: Session, *, task_id: int, actor_id: int | None,
-            device_id: str | None = None, reason: str = "released") -> Task:
+def release(
+    session: Session,
+    *,
+    task_id: int,
+    actor_id: int | None,
+    device_id: str | None = None,
+    reason: str = "released",
+) -> Task:
     """Put a created task, or one back from an exception, into the pool."""
     task = get_task(session, task_id)
     _to_pool(session, task, actor_id=actor_id, device_id=device_id, reason=reason)
     return task
 
 
-def _to_pool(session: Session, task: Task, *, actor_id: int | None, device_id: str | None,
-             reason: str) -> None:
+def _to_pool(
+    session: Session, task: Task, *, actor_id: int | None, device_id: str | None, reason: str
+) -> None:
     previous = task.assignee_id
     task.move_to(TaskStatus.released, actor_id=actor_id, device_id=device_id, reason=reason)
     task.assignee_id = task.device_id = None
     task.assigned_at = task.lease_expires_at = None
     if previous is not None:
-        pushes.push(session, user_id=previous, name="task.unassigned",
-                    data={"task_id": task.id, "reason": reason}, task_id=task.id)
+        pushes.push(
+            session,
+            user_id=previous,
+            name="task.unassigned",
+            data={"task_id": task.id, "reason": reason},
+            task_id=task.id,
+        )
     announce(session, task)
 
 
@@ -159,8 +195,15 @@ def return_to_pool(session: Session, task: Task, *, actor_id: int | None, reason
 
 
 def assign(
-    session: Session, *, task_id: int, user_id: int, actor_id: int | None, lease_seconds: int,
-    device_id: str | None = None, reason: str = "assigned", now: datetime | None = None,
+    session: Session,
+    *,
+    task_id: int,
+    user_id: int,
+    actor_id: int | None,
+    lease_seconds: int,
+    device_id: str | None = None,
+    reason: str = "assigned",
+    now: datetime | None = None,
 ) -> list[Task]:
     """Give a task (and the rest of its group) to ``user_id``; the operator gets a push."""
     user = session.get(User, user_id)
@@ -170,30 +213,52 @@ def assign(
     now = now or utcnow()
     for task in members:
         previous = task.assignee_id if task.is_owned else None
-        task.move_to(TaskStatus.assigned, actor_id=actor_id, device_id=device_id,
-                     reason=reason, to_user_id=user_id)
+        task.move_to(
+            TaskStatus.assigned,
+            actor_id=actor_id,
+            device_id=device_id,
+            reason=reason,
+            to_user_id=user_id,
+        )
         task.assignee_id, task.assigned_at = user_id, now
         task.device_id = device_id if actor_id == user_id else None
         task.lease_expires_at = now + timedelta(seconds=lease_seconds)
         if previous is not None and previous != user_id:
-            pushes.push(session, user_id=previous, name="task.unassigned",
-                        data={"task_id": task.id, "reason": reason}, task_id=task.id)
+            pushes.push(
+                session,
+                user_id=previous,
+                name="task.unassigned",
+                data={"task_id": task.id, "reason": reason},
+                task_id=task.id,
+            )
         announce(session, task)
     if actor_id != user_id:  # the operator pulling the task already knows
-        pushes.push(session, user_id=user_id, name="task.assigned",
-                    data={"task_ids": [t.id for t in members], "task": describe(members[0])},
-                    task_id=members[0].id)
+        pushes.push(
+            session,
+            user_id=user_id,
+            name="task.assigned",
+            data={"task_ids": [t.id for t in members], "task": describe(members[0])},
+            task_id=members[0].id,
+        )
     return members
 
 
-def start(session: Session, *, task_id: int, user_id: int, device_id: str | None,
-          lease_seconds: int, now: datetime | None = None) -> Task:
+def start(
+    session: Session,
+    *,
+    task_id: int,
+    user_id: int,
+    device_id: str | None,
+    lease_seconds: int,
+    now: datetime | None = None,
+) -> Task:
     """The operator begins the task on this device; an in-progress task just renews its lease."""
     task = owned_task(session, task_id, user_id=user_id)
     now = now or utcnow()
     if task.status is TaskStatus.assigned:
-        task.move_to(TaskStatus.in_progress, actor_id=user_id, device_id=device_id,
-                     reason="started")
+        task.move_to(
+            TaskStatus.in_progress, actor_id=user_id, device_id=device_id, reason="started"
+        )
         task.started_at = now
         announce(session, task)
     task.device_id = device_id
@@ -206,8 +271,14 @@ def touch(task: Task, *, lease_seconds: int, now: datetime | None = None) -> Non
     task.lease_expires_at = (now or utcnow()) + timedelta(seconds=lease_seconds)
 
 
-def complete(session: Session, *, task_id: int, user_id: int, device_id: str | None,
-             done_qty: Decimal | None = None) -> Task:
+def complete(
+    session: Session,
+    *,
+    task_id: int,
+    user_id: int,
+    device_id: str | None,
+    done_qty: Decimal | None = None,
+) -> Task:
     task = owned_task(session, task_id, user_id=user_id)
     task.move_to(TaskStatus.done, actor_id=user_id, device_id=device_id, reason="done")
     if done_qty is not None:
@@ -217,8 +288,14 @@ def complete(session: Session, *, task_id: int, user_id: int, device_id: str | N
     return task
 
 
-def cancel(session: Session, *, task_id: int, actor_id: int | None, reason: str = "cancelled",
-           device_id: str | None = None) -> Task:
+def cancel(
+    session: Session,
+    *,
+    task_id: int,
+    actor_id: int | None,
+    reason: str = "cancelled",
+    device_id: str | None = None,
+) -> Task:
     task = get_task(session, task_id)
     owner = task.assignee_id if task.is_owned else None
     task.move_to(TaskStatus.cancelled, actor_id=actor_id, device_id=device_id, reason=reason)
@@ -226,8 +303,13 @@ def cancel(session: Session, *, task_id: int, actor_id: int | None, reason: str 
     if task.group_lead:
         _pass_lead(session, task)
     if owner is not None:
-        pushes.push(session, user_id=owner, name="task.cancelled",
-                    data={"task_id": task.id, "reason": reason}, task_id=task.id)
+        pushes.push(
+            session,
+            user_id=owner,
+            name="task.cancelled",
+            data={"task_id": task.id, "reason": reason},
+            task_id=task.id,
+        )
     announce(session, task)
     return task
 
@@ -239,8 +321,9 @@ def _pass_lead(session: Session, task: Task) -> None:
         rest[0].group_lead = True
 
 
-def report_exception(session: Session, *, task_id: int, user_id: int, device_id: str | None,
-                     reason: str) -> Task:
+def report_exception(
+    session: Session, *, task_id: int, user_id: int, device_id: str | None, reason: str
+) -> Task:
     """Short pick, damage, blocked location: the task leaves the floor for the supervisor."""
     task = owned_task(session, task_id, user_id=user_id)
     task.move_to(TaskStatus.exception, actor_id=user_id, device_id=device_id, reason=reason)
@@ -253,15 +336,25 @@ def reprioritise(session: Session, *, task_id: int, priority: int, actor_id: int
     if not 1 <= priority <= 9:
         raise InvalidQuantity("priority must be 1 to 9", field="priority")
     task = _open_task(session, task_id)
-    task.transitions.append(TaskTransition(
-        from_status=task.status, to_status=task.status, actor_id=actor_id,
-        reason=f"priority {task.priority} → {priority}", from_user_id=task.assignee_id,
-        to_user_id=task.assignee_id,
-    ))
+    task.transitions.append(
+        TaskTransition(
+            from_status=task.status,
+            to_status=task.status,
+            actor_id=actor_id,
+            reason=f"priority {task.priority} → {priority}",
+            from_user_id=task.assignee_id,
+            to_user_id=task.assignee_id,
+        )
+    )
     task.priority = priority
     if task.is_owned and task.assignee_id is not None:
-        pushes.push(session, user_id=task.assignee_id, name="task.updated",
-                    data={"task_id": task.id, "priority": priority}, task_id=task.id)
+        pushes.push(
+            session,
+            user_id=task.assignee_id,
+            name="task.updated",
+            data={"task_id": task.id, "priority": priority},
+            task_id=task.id,
+        )
     announce(session, task)
     return task
 
@@ -283,20 +376,41 @@ def split(session: Session, *, task_id: int, qty: Decimal, actor_id: int | None)
         raise Conflict(f"task {task_id} is in progress; split it before it starts", task=task_id)
     task.qty = task.qty - qty
     copy = {c: getattr(task, c) for c in _SPLIT_COPIES}
-    part = create_task(session, warehouse_id=task.warehouse_id, type=task.type,
-                       actor_id=actor_id, qty=qty, parent_id=task.id, **copy)
+    part = create_task(
+        session,
+        warehouse_id=task.warehouse_id,
+        type=task.type,
+        actor_id=actor_id,
+        qty=qty,
+        parent_id=task.id,
+        **copy,
+    )
     part.transitions[0].reason = f"split from task {task.id}"
     part.move_to(TaskStatus.released, actor_id=actor_id, reason=f"split from task {task.id}")
-    task.transitions.append(TaskTransition(
-        from_status=task.status, to_status=task.status, actor_id=actor_id,
-        reason=f"split {qty_str(qty)} into task {part.id}",
-    ))
+    task.transitions.append(
+        TaskTransition(
+            from_status=task.status,
+            to_status=task.status,
+            actor_id=actor_id,
+            reason=f"split {qty_str(qty)} into task {part.id}",
+        )
+    )
     announce(session, task)
     announce(session, part)
     return part
 
 
 _SPLIT_COPIES = (
-    "priority", "due_at", "zone_id", "required_skill", "route_seq", "item_id", "lot_id", "uom",
-    "from_location_id", "to_location_id", "document_type", "document_ref",
+    "priority",
+    "due_at",
+    "zone_id",
+    "required_skill",
+    "route_seq",
+    "item_id",
+    "lot_id",
+    "uom",
+    "from_location_id",
+    "to_location_id",
+    "document_type",
+    "document_ref",
 )

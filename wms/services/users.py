@@ -87,8 +87,16 @@ def add_user(session: Session, form: UserForm, *, actor: User) -> User:
         warehouses=_warehouses(session, form.warehouse_ids),
         locale=form.locale,
     )
-    audit(session, action="user.created", actor=actor, target=user.username, role=user.role.value,
-          skills=user.skills, warehouses=[w.code for w in user.warehouses], **form.ctx)
+    audit(
+        session,
+        action="user.created",
+        actor=actor,
+        target=user.username,
+        role=user.role.value,
+        skills=user.skills,
+        warehouses=[w.code for w in user.warehouses],
+        **form.ctx,
+    )
     return user
 
 
@@ -104,8 +112,15 @@ def update_user(session: Session, *, user_id: int, form: UserForm, actor: User) 
     user.display_name = form.display_name.strip()
     user.locale = form.locale
     if role is not user.role:
-        audit(session, action="user.role_changed", actor=actor, target=user.username,
-              before=user.role.value, after=role.value, **form.ctx)
+        audit(
+            session,
+            action="user.role_changed",
+            actor=actor,
+            target=user.username,
+            before=user.role.value,
+            after=role.value,
+            **form.ctx,
+        )
         user.role = role
     _change_skills(session, user, sorted(set(form.skills)), actor, form.ctx)
     _change_warehouses(session, user, _warehouses(session, form.warehouse_ids), actor, form.ctx)
@@ -119,8 +134,15 @@ def _change_skills(
     if skills == sorted(user.skills or []):
         return
     before = set(user.skills or [])
-    audit(session, action="user.skills_changed", actor=actor, target=user.username,
-          added=sorted(set(skills) - before), removed=sorted(before - set(skills)), **ctx)
+    audit(
+        session,
+        action="user.skills_changed",
+        actor=actor,
+        target=user.username,
+        added=sorted(set(skills) - before),
+        removed=sorted(before - set(skills)),
+        **ctx,
+    )
     user.skills = skills
 
 
@@ -131,8 +153,15 @@ def _change_warehouses(
     after = {w.code for w in warehouses}
     if before == after:
         return
-    audit(session, action="user.warehouses_changed", actor=actor, target=user.username,
-          added=sorted(after - before), removed=sorted(before - after), **ctx)
+    audit(
+        session,
+        action="user.warehouses_changed",
+        actor=actor,
+        target=user.username,
+        added=sorted(after - before),
+        removed=sorted(before - after),
+        **ctx,
+    )
     user.warehouses = warehouses
 
 
@@ -182,9 +211,7 @@ def reset_password(
     session: Session, *, user_id: int, password: str, actor: User, **ctx: object
 ) -> User:
     if len(password) < MIN_PASSWORD:
-        raise ValidationFailed(
-            [FieldError("password", "a password has at least 8 characters")]
-        )
+        raise ValidationFailed([FieldError("password", "a password has at least 8 characters")])
     user = get_user(session, user_id)
     user.password_hash = hash_secret(password)
     user.failed_logins = 0
@@ -193,9 +220,7 @@ def reset_password(
     return user
 
 
-def set_active(
-    session: Session, *, user_id: int, active: bool, actor: User, **ctx: object
-) -> User:
+def set_active(session: Session, *, user_id: int, active: bool, actor: User, **ctx: object) -> User:
     """Deactivate (signs the user out everywhere at the next request) or reactivate."""
     user = get_user(session, user_id)
     if not active and user.id == actor.id:

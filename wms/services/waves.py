@@ -74,8 +74,13 @@ class _Pick:
     weight_g: int
 
 
-def release_wave(session: Session, *, warehouse_id: int, criteria: WaveCriteria = WaveCriteria(),
-                 actor_id: int | None = None) -> Wave | None:
+def release_wave(
+    session: Session,
+    *,
+    warehouse_id: int,
+    criteria: WaveCriteria = WaveCriteria(),
+    actor_id: int | None = None,
+) -> Wave | None:
     """Release the matching allocated orders as one wave; None when nothing matches."""
     warehouse = session.get(Warehouse, warehouse_id)
     assert warehouse is not None
@@ -85,9 +90,13 @@ def release_wave(session: Session, *, warehouse_id: int, criteria: WaveCriteria 
     if not orders:
         return None
     settings = warehouse.settings or {}
-    wave = Wave(warehouse_id=warehouse_id, reference=_reference(session),
-                staging_location_id=_staging(session, warehouse).id, released_by=actor_id,
-                criteria={k: str(v) for k, v in criteria.__dict__.items() if v is not None})
+    wave = Wave(
+        warehouse_id=warehouse_id,
+        reference=_reference(session),
+        staging_location_id=_staging(session, warehouse).id,
+        released_by=actor_id,
+        criteria={k: str(v) for k, v in criteria.__dict__.items() if v is not None},
+    )
     session.add(wave)
     session.flush()
     trips = plan_trips(orders, picks, settings, criteria.mode)
@@ -96,17 +105,26 @@ def release_wave(session: Session, *, warehouse_id: int, criteria: WaveCriteria 
         order.wave_id = wave.id
         outbound_events.set_status(session, order, OrderStatus.picking)
     session.flush()
-    events.record(session, "wave.released", {"wave": wave.reference, "trips": len(trips),
-                                             "orders": len(orders)},
-                  rooms=[f"warehouse:{warehouse_id}"], namespaces=["/console", "/terminal"])
+    events.record(
+        session,
+        "wave.released",
+        {"wave": wave.reference, "trips": len(trips), "orders": len(orders)},
+        rooms=[f"warehouse:{warehouse_id}"],
+        namespaces=["/console", "/terminal"],
+    )
     return wave
 
 
 def _orders(session: Session, warehouse_id: int, c: WaveCriteria) -> list[SalesOrder]:
-    stmt = (select(SalesOrder).where(SalesOrder.warehouse_id == warehouse_id,
-                                     SalesOrder.status == OrderStatus.allocated,
-                                     SalesOrder.wave_id.is_(None))
-            .order_by(SalesOrder.priority.desc(), SalesOrder.ship_by, SalesOrder.id))
+    stmt = (
+        select(SalesOrder)
+        .where(
+            SalesOrder.warehouse_id == warehouse_id,
+            SalesOrder.status == OrderStatus.allocated,
+            SalesOrder.wave_id.is_(None),
+        )
+        .order_by(SalesOrder.priority.desc(), SalesOrder.ship_by, SalesOrder.id)
+    )
     if c.carrier:
         stmt = stmt.where(SalesOrder.carrier == c.carrier)
     if c.cutoff:
@@ -120,20 +138,40 @@ def _orders(session: Session, warehouse_id: int, c: WaveCriteria) -> list[SalesO
 
 def _picks(session: Session, order_ids: list[int], zone: str | None) -> dict[int, list[_Pick]]:
     rows = session.execute(
-        select(Allocation, Location.aisle_index, Location.y, Location.x, Location.zone_id,
-               Zone.code, Item.volume_l, Item.weight_kg)
+        select(
+            Allocation,
+            Location.aisle_index,
+            Location.y,
+            Location.x,
+            Location.zone_id,
+            Zone.code,
+            Item.volume_l,
+            Item.weight_kg,
+        )
         .join(Location, Location.id == Allocation.location_id)
         .outerjoin(Zone, Zone.id == Location.zone_id)
         .join(Item, Item.id == Allocation.item_id)
-        .where(Allocation.order_id.in_(order_ids), Allocation.state == "open",
-               Allocation.task_id.is_(None))
-        .order_by(Allocation.id))
+        .where(
+            Allocation.order_id.in_(order_ids),
+            Allocation.state == "open",
+            Allocation.task_id.is_(None),
+        )
+        .order_by(Allocation.id)
+    )
     out: dict[int, list[_Pick]] = defaultdict(list)
     for a, aisle, y, x, zone_id, zone_code, vol, kg in rows:
         qty = a.qty - a.picked_qty
-        out[a.order_id].append(_Pick(
-            a, aisle or 0, float(y if y is not None else (x or 0)), zone_id, zone_code,
-            (vol or Decimal(0)) * qty, int((kg or Decimal(0)) * qty * 1000)))
+        out[a.order_id].append(
+            _Pick(
+                a,
+                aisle or 0,
+                float(y if y is not None else (x or 0)),
+                zone_id,
+                zone_code,
+                (vol or Decimal(0)) * qty,
+                int((kg or Decimal(0)) * qty * 1000),
+            )
+        )
     if zone:
         out = defaultdict(list, {k: v for k, v in out.items() if any(p.zone == zone for p in v)})
     return out
@@ -142,21 +180,28 @@ def _picks(session: Session, order_ids: list[int], zone: str | None) -> dict[int
 def _layout(picks: dict[int, list[_Pick]], settings: dict[str, Any]) -> AisleLayout:
     conf = settings.get("layout")
     if conf:
-        return AisleLayout(int(conf["aisles"]), float(conf["aisle_length"]),
-                           float(conf.get("aisle_pitch", 3)), int(conf.get("depot_aisle", 0)))
+        return AisleLayout(
+            int(conf["aisles"]),
+            float(conf["aisle_length"]),
+            float(conf.get("aisle_pitch", 3)),
+            int(conf.get("depot_aisle", 0)),
+        )
     every = [p for ps in picks.values() for p in ps]
     return AisleLayout(max(p.aisle for p in every) + 1, max(p.y for p in every) + 1.0, 3.0)
 
 
-def plan_trips(orders: list[SalesOrder], picks: dict[int, list[_Pick]], settings: dict[str, Any],
-               mode: str) -> list[Trip]:
+def plan_trips(
+    orders: list[SalesOrder], picks: dict[int, list[_Pick]], settings: dict[str, Any], mode: str
+) -> list[Trip]:
     """Batch the orders into trips (savings in chunks) and route each trip."""
     layout = _layout(picks, settings)
     cart_conf = settings.get("cart", {"totes": 12})
     cart = CartCapacity(
-        lines=cart_conf.get("lines"), totes=cart_conf.get("totes"),
+        lines=cart_conf.get("lines"),
+        totes=cart_conf.get("totes"),
         volume_l=Decimal(str(cart_conf["volume_l"])) if cart_conf.get("volume_l") else None,
-        weight_g=cart_conf.get("weight_g"))
+        weight_g=cart_conf.get("weight_g"),
+    )
     by_zone = mode == "zone" or bool(settings.get("zone_picking"))
     planner = SavingsBatching(OptimalAisleRoute(), allow_split=True, by_zone=by_zone,
                              fast_pairs=True)
@@ -164,26 +209,43 @@ def plan_trips(orders: list[SalesOrder], picks: dict[int, list[_Pick]], settings
         OrderLine(PickPoint(p.aisle, p.y), p.zone if by_zone else None, p.volume_l, p.weight_g)
         for p in picks[o.id])) for o in orders]
     if mode == "discrete":
-        return [t for po in pick_orders
-                for t in planner.plan([po], CartCapacity(), layout).trips]
+        return [t for po in pick_orders for t in planner.plan([po], CartCapacity(), layout).trips]
     trips: list[Trip] = []
     for k in range(0, len(pick_orders), CHUNK):
-        trips += planner.plan(pick_orders[k:k + CHUNK], cart, layout).trips
+        trips += planner.plan(pick_orders[k : k + CHUNK], cart, layout).trips
     return trips
 
 
-def _create_trips(session: Session, wave: Wave, trips: list[Trip],
-                  picks: dict[int, list[_Pick]], orders: dict[str, SalesOrder],
-                  mode: str) -> None:
-    groups = [TaskGroup(warehouse_id=wave.warehouse_id, kind="wave",
-                        reference=f"{wave.reference}-{n + 1}") for n in range(len(trips))]
+def _create_trips(
+    session: Session,
+    wave: Wave,
+    trips: list[Trip],
+    picks: dict[int, list[_Pick]],
+    orders: dict[str, SalesOrder],
+    mode: str,
+) -> None:
+    groups = [
+        TaskGroup(
+            warehouse_id=wave.warehouse_id, kind="wave", reference=f"{wave.reference}-{n + 1}"
+        )
+        for n in range(len(trips))
+    ]
     session.add_all(groups)
     session.flush()
     now, made = utcnow(), []
     for n, (trip, group) in enumerate(zip(trips, groups, strict=True)):
-        session.add(PickTrip(wave_id=wave.id, seq=n + 1, group_id=group.id, zone=trip.zone,
-                             mode=mode, length_m=trip.length, lines=len(trip.stops),
-                             orders=[orders[o].external_id for o in trip.orders]))
+        session.add(
+            PickTrip(
+                wave_id=wave.id,
+                seq=n + 1,
+                group_id=group.id,
+                zone=trip.zone,
+                mode=mode,
+                length_m=trip.length,
+                lines=len(trip.stops),
+                orders=[orders[o].external_id for o in trip.orders],
+            )
+        )
         for seq, (order_id, index) in enumerate(trip.stops):
             pick, order = picks[int(order_id)][index], orders[order_id]
             made.append((pick.alloc, _task(wave, group, order, pick, seq, now)))
@@ -193,20 +255,39 @@ def _create_trips(session: Session, wave: Wave, trips: list[Trip],
         alloc.task_id = task.id
 
 
-def _task(wave: Wave, group: TaskGroup, order: SalesOrder, pick: _Pick, seq: int,
-          now: datetime) -> Task:
+def _task(
+    wave: Wave, group: TaskGroup, order: SalesOrder, pick: _Pick, seq: int, now: datetime
+) -> Task:
     a = pick.alloc
-    task = Task(warehouse_id=wave.warehouse_id, type=TaskType.pick, status=TaskStatus.released,
-                priority=order.priority, due_at=order.ship_by, zone_id=pick.zone_id,
-                route_seq=seq, group_id=group.id, group_lead=seq == 0, item_id=a.item_id,
-                lot_id=a.lot_id, container_id=a.container_id, qty=a.qty - a.picked_qty,
-                from_location_id=a.location_id, to_location_id=wave.staging_location_id,
-                document_type="sales_order", document_ref=order.external_id)
+    task = Task(
+        warehouse_id=wave.warehouse_id,
+        type=TaskType.pick,
+        status=TaskStatus.released,
+        priority=order.priority,
+        due_at=order.ship_by,
+        zone_id=pick.zone_id,
+        route_seq=seq,
+        group_id=group.id,
+        group_lead=seq == 0,
+        item_id=a.item_id,
+        lot_id=a.lot_id,
+        container_id=a.container_id,
+        qty=a.qty - a.picked_qty,
+        from_location_id=a.location_id,
+        to_location_id=wave.staging_location_id,
+        document_type="sales_order",
+        document_ref=order.external_id,
+    )
     task.transitions = [
-        TaskTransition(at=now, from_status=TaskStatus.created, to_status=TaskStatus.created,
-                       reason="created"),
-        TaskTransition(at=now, from_status=TaskStatus.created, to_status=TaskStatus.released,
-                       reason=f"wave {wave.reference}"),
+        TaskTransition(
+            at=now, from_status=TaskStatus.created, to_status=TaskStatus.created, reason="created"
+        ),
+        TaskTransition(
+            at=now,
+            from_status=TaskStatus.created,
+            to_status=TaskStatus.released,
+            reason=f"wave {wave.reference}",
+        ),
     ]
     return task
 
@@ -214,8 +295,11 @@ def _task(wave: Wave, group: TaskGroup, order: SalesOrder, pick: _Pick, seq: int
 def _staging(session: Session, warehouse: Warehouse) -> Location:
     code = (warehouse.settings or {}).get("staging_location")
     stmt = select(Location).where(Location.warehouse_id == warehouse.id)
-    stmt = stmt.where(Location.code == code) if code else stmt.where(
-        Location.type == LocationType.staging).order_by(Location.id)
+    stmt = (
+        stmt.where(Location.code == code)
+        if code
+        else stmt.where(Location.type == LocationType.staging).order_by(Location.id)
+    )
     found = session.scalars(stmt.limit(1)).first()
     if found is None:
         raise NoStagingLocation(f"warehouse {warehouse.code} has no staging location")

@@ -33,6 +33,7 @@ EVENT_TYPES = (
     "stock.below_safety",
     "count.approved",
     "task.exception",
+    "purchase_requisition.approved",
 )
 #: After-commit event that wakes the delivery worker.
 WAKE_EVENT = "webhook.due"

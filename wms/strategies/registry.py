@@ -7,6 +7,7 @@ from typing import Any
 
 from wms.errors import WmsError
 from wms.strategies.batching import FirstComeBatching, SavingsBatching, SeedBatching
+from wms.strategies.counting import AbcCountPlanner, FrequencyCountPlanner
 from wms.strategies.putaway import (
     AddToExistingStock,
     ByAbcClass,
@@ -20,6 +21,7 @@ from wms.strategies.removal import (
     FifoRemoval,
     LeastContainersRemoval,
 )
+from wms.strategies.replenishment import MinMaxReplenishment
 from wms.strategies.routing import (
     HeldKarpRoute,
     LargestGapRoute,
@@ -48,6 +50,8 @@ STRATEGIES: Mapping[str, Mapping[str, type]] = {
         cls.name: cls
         for cls in (FixedLocation, AddToExistingStock, NearestEmptyLocation, ByAbcClass)
     },
+    "counting": {cls.name: cls for cls in (AbcCountPlanner, FrequencyCountPlanner)},
+    "replenishment": {MinMaxReplenishment.name: MinMaxReplenishment},
 }
 
 

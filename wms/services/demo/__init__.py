@@ -48,6 +48,8 @@ class DemoLogin:
     badge: str | None = None
 
 
+DEMO_API_CLIENT = "demo-erp"
+
 DEMO_LOGINS = (
     DemoLogin("operator1", Role.operator, pin="1111", badge="OP-0001"),
     DemoLogin("operator2", Role.operator, pin="2222", badge="OP-0002"),
@@ -101,7 +103,7 @@ def build_demo(
     )
     _create_users(session, warehouse)
     _, key = access.create_api_key(
-        session, name="demo-erp", scopes=access.SCOPES, warehouses=[warehouse]
+        session, name=DEMO_API_CLIENT, scopes=access.SCOPES, warehouses=[warehouse]
     )
     return DemoResult(
         warehouse_id=warehouse.id,
@@ -225,4 +227,4 @@ def _create_users(session: Session, warehouse: Warehouse) -> None:
         )
 
 
-__all__ = ["DEMO_LOGINS", "DemoLogin", "DemoResult", "build_demo"]
+__all__ = ["DEMO_API_CLIENT", "DEMO_LOGINS", "DemoLogin", "DemoResult", "build_demo"]

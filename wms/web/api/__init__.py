@@ -15,15 +15,17 @@ PREFIX = "/api/v1"
 
 
 def operations() -> list[Operation]:
-    from wms.web.api import items, locations, partners, sales_orders, stock
+    from wms.web.api import inventory, items, locations, partners, sales_orders, stock, webhooks
 
-    modules = (items, locations, partners, stock, sales_orders)
+    modules = (items, locations, partners, stock, webhooks, sales_orders, inventory)
     return [op for module in modules for op in module.router.operations]
 
 
 def init_app(app: Flask) -> None:
     from wms.web.api.openapi import document
+    from wms.web.api.parsing import KeyCache
     from wms.web.api.runner import handler
+    from wms.web.context import wms
 
     blueprint = Blueprint("api_v1", __name__, url_prefix=PREFIX)
     ops = operations()
@@ -34,3 +36,19 @@ def init_app(app: Flask) -> None:
     spec = document(ops, server=PREFIX)
     blueprint.add_url_rule("/openapi.json", "openapi", lambda: jsonify(spec))
     app.register_blueprint(blueprint)
+    app.extensions["wms.api_keys"] = KeyCache(wms(app).settings.api.key_cache_seconds)
+    _webhook_worker(app)
+
+
+def _webhook_worker(app: Flask) -> None:
+    """Deliveries wake on commit; the thread starts unless settings say not to (tests)."""
+    from wms.web.api.worker import WebhookWorker
+    from wms.web.context import wms
+
+    ctx = wms(app)
+    worker = WebhookWorker(ctx.session_factory, ctx.settings.api)
+    ctx.publishers.append(worker.publish)
+    ctx.workers.append(worker)
+    app.extensions["wms.webhook_worker"] = worker
+    if ctx.settings.api.start_webhook_worker:
+        worker.start()

@@ -81,7 +81,7 @@ class Operation:
     body: type[BaseModel] | None = None
     bulk: type[BaseModel] | None = None
     query: type[BaseModel] | None = None
-    responses: dict[int, type[BaseModel] | None] = field(default_factory=dict)
+    responses: dict[int, Any] = field(default_factory=dict)
     errors: tuple[int, ...] = ()
     description: str = ""
 
@@ -117,7 +117,7 @@ class Router:
         *,
         scope: str,
         summary: str,
-        responses: dict[int, type[BaseModel] | None],
+        responses: dict[int, Any],
         body: type[BaseModel] | None = None,
         bulk: type[BaseModel] | None = None,
         query: type[BaseModel] | None = None,

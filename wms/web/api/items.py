@@ -102,7 +102,7 @@ def get_item(session: Session, call: Call) -> Reply:
     summary="Create or update items by SKU",
     body=ItemIn,
     bulk=ItemBulkIn,
-    responses={200: BulkReply, 201: ItemOut},
+    responses={200: ItemOut | BulkReply, 201: ItemOut},
 )
 def upsert_items_view(session: Session, call: Call) -> Reply:
     """One item answers the item (201 created, 200 updated); `{"items": [...]}` answers per item."""

@@ -77,7 +77,7 @@ def list_locations(session: Session, call: Call) -> Reply:
     summary="Create or update locations",
     body=LocationIn,
     bulk=LocationBulkIn,
-    responses={200: BulkReply, 201: LocationOut},
+    responses={200: LocationOut | BulkReply, 201: LocationOut},
 )
 def upsert_locations_view(session: Session, call: Call) -> Reply:
     """Upsert by (warehouse, code). Check digits are generated from the code."""

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import threading
+import time
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -37,6 +40,27 @@ def bearer_key() -> str:
     return key.strip()
 
 
+class KeyCache:
+    """Callers by key digest for a few seconds: a revoked key stops working within ``ttl``."""
+
+    def __init__(self, ttl: float) -> None:
+        self.ttl = ttl
+        self._entries: dict[str, tuple[float, Caller]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, digest: str) -> Caller | None:
+        entry = self._entries.get(digest)
+        if entry is None or entry[0] < time.monotonic():
+            return None
+        return entry[1]
+
+    def put(self, digest: str, caller: Caller) -> None:
+        with self._lock:
+            if len(self._entries) > 10_000:
+                self._entries.clear()
+            self._entries[digest] = (time.monotonic() + self.ttl, caller)
+
+
 def load_caller(session: Session, key: str) -> Caller:
     client = session.scalar(
         select(ApiClient)
@@ -67,9 +91,29 @@ def json_body() -> Any:
     if not raw.strip():
         raise ValidationFailed([FieldError("body", "a JSON body is required", "missing")])
     try:
-        return json.loads(raw, parse_float=Decimal, parse_constant=_no_constants)
+        data = json.loads(raw, parse_float=Decimal, parse_constant=_no_constants)
     except (ValueError, RecursionError) as exc:
         raise MalformedRequest(f"the body is not valid JSON: {exc}") from None
+    bad = list(_unstorable(data, ""))
+    if bad:
+        raise ValidationFailed(
+            [FieldError(at or "body", "contains a NUL character or a lone surrogate") for at in bad]
+        )
+    return data
+
+
+def _unstorable(value: Any, at: str) -> Iterator[str]:
+    """Paths of strings no database can store: NUL characters, unpaired surrogates."""
+    if isinstance(value, str):
+        if "\x00" in value or any("\ud800" <= ch <= "\udfff" for ch in value):
+            yield at
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _unstorable(key, at)
+            yield from _unstorable(item, f"{at}.{key}" if at else str(key))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _unstorable(item, f"{at}[{i}]")
 
 
 def canonical(data: Any) -> str:

@@ -47,7 +47,7 @@ def list_partners(session: Session, call: Call) -> Reply:
     summary="Create or update partners",
     body=PartnerIn,
     bulk=PartnerBulkIn,
-    responses={200: BulkReply, 201: PartnerOut},
+    responses={200: PartnerOut | BulkReply, 201: PartnerOut},
 )
 def upsert_partners_view(session: Session, call: Call) -> Reply:
     bodies = call.body.items if call.bulk else [call.body]

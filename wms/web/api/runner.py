@@ -16,7 +16,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-from flask import Response, g, request
+from flask import Response, current_app, g, request
 from sqlalchemy.exc import DBAPIError
 
 from wms.errors import (
@@ -28,7 +28,7 @@ from wms.errors import (
     WmsError,
 )
 from wms.services import idempotency
-from wms.services.access import audit
+from wms.services.access import audit, key_digest
 from wms.services.idempotency import Claim, ClaimOutcome
 from wms.web.api import parsing
 from wms.web.api.framework import Call, Caller, Operation, Reply
@@ -70,8 +70,14 @@ def handler(op: Operation) -> Callable[..., Response]:
 
 def _authenticate() -> Caller:
     key = parsing.bearer_key()
-    with wms().session_factory() as session:
-        return parsing.load_caller(session, key)
+    cache: parsing.KeyCache = current_app.extensions["wms.api_keys"]
+    digest = key_digest(key)
+    caller = cache.get(digest)
+    if caller is None:
+        with wms().session_factory() as session:
+            caller = parsing.load_caller(session, key)
+        cache.put(digest, caller)
+    return caller
 
 
 def _read(op: Operation, call: Call) -> Response:

@@ -8,7 +8,7 @@ from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
 from wms.queries import stock as queries
-from wms.services.stock import MoveSpec, default_warehouse, post_coded_moves
+from wms.services.stock import MoveSpec, Posted, default_warehouse, post_coded_moves
 from wms.web.api import cursors
 from wms.web.api.bulk import single_errors
 from wms.web.api.framework import Call, Reply, Router
@@ -124,6 +124,33 @@ def list_stock_moves(session: Session, call: Call) -> Reply:
     )
 
 
+def posted_out(posted: Posted) -> StockMoveOut:
+    line, spec = posted.line, posted.spec
+    return StockMoveOut(
+        id=line.id,
+        created_at=line.created_at,
+        warehouse=spec.warehouse or "",
+        sku=spec.sku,
+        qty=line.qty,
+        uom=posted.uom,
+        entered_qty=line.entered_qty,
+        entered_uom=line.entered_uom,
+        from_location=spec.from_location,
+        to_location=spec.to_location,
+        lot=spec.lot,
+        serial=spec.serial,
+        from_container=spec.container,
+        to_container=spec.container,
+        from_status=line.from_status,
+        to_status=line.to_status,
+        reason=line.reason,
+        reference=line.document_ref,
+        note=line.note,
+        task_id=None,
+        reverses_move_id=None,
+    )
+
+
 def spec(body: StockMoveIn, default: str | None) -> MoveSpec:
     return MoveSpec(
         sku=body.sku,
@@ -168,7 +195,7 @@ def post_stock_moves(session: Session, call: Call) -> Reply:
             api_client_id=call.caller.id,
             request_id=call.request_id,
         )
-    rows = [move_out(r) for r in queries.moves_by_ids(session, [line.id for line in lines])]
+    rows = [posted_out(p) for p in lines]
     target = f"stock move {rows[0].id}" if len(rows) == 1 else f"{len(rows)} stock moves"
     if call.bulk:
         return Reply(201, StockMoveList(items=rows), target)

@@ -20,6 +20,8 @@ from wms.errors import InvalidQuantity
 from wms.model import exact, qty_str
 
 MAX_BULK = 1000
+#: Quantities stay below a trillion: SQLite stores them as integer millionths in 63 bits.
+LIMIT = 10**12
 
 
 class ApiModel(BaseModel):
@@ -41,10 +43,10 @@ Uom = Annotated[str, StringConstraints(min_length=1, max_length=16, pattern=r"^[
 Text = Annotated[str, StringConstraints(max_length=500)]
 AbcClass = Literal["A", "B", "C"]
 
-_QTY_TEXT = r"^[+-]?\d{1,14}(\.\d{1,6})?$"
-#: Greater than zero, at most 14 digits before and 6 after the point.
+_QTY_TEXT = r"^[+-]?\d{1,12}(\.\d{1,6})?$"
+#: Greater than zero, at most 12 digits before and 6 after the point.
 _POSITIVE_TEXT = (
-    r"^(?:[1-9]\d{0,13}(?:\.\d{1,6})?|0?\.(?:[1-9]\d{0,5}|0[1-9]\d{0,4}|00[1-9]\d{0,3}"
+    r"^(?:[1-9]\d{0,11}(?:\.\d{1,6})?|0?\.(?:[1-9]\d{0,5}|0[1-9]\d{0,4}|00[1-9]\d{0,3}"
     r"|000[1-9]\d{0,2}|0000[1-9]\d?|00000[1-9]))$"
 )
 
@@ -52,10 +54,15 @@ _POSITIVE_TEXT = (
 def _to_decimal(value: Any) -> Decimal:
     if isinstance(value, bool) or not isinstance(value, (int, str, Decimal, float)):
         raise ValueError('a quantity is a number or a decimal string such as "12.5"')
+    if isinstance(value, str) and len(value) > 40:
+        raise ValueError("a quantity has at most 12 digits before and 6 after the point")
     try:
-        return exact(value, field="value")
+        dec = exact(value, field="value")
     except InvalidQuantity as exc:
         raise ValueError(exc.detail) from None
+    if abs(dec) >= LIMIT:
+        raise ValueError(f"must be less than {LIMIT:,} in size")
+    return dec
 
 
 def _positive(value: Decimal) -> Decimal:
@@ -74,7 +81,7 @@ def _schema(pattern: str, **number: Any) -> dict[str, Any]:
     return {
         "anyOf": [
             {"type": "string", "pattern": pattern},
-            {"type": "number", "multipleOf": 0.000001, "maximum": 10**14, **number},
+            {"type": "number", "multipleOf": 0.000001, "exclusiveMaximum": LIMIT, **number},
         ],
         "examples": ["12.5"],
     }
@@ -84,7 +91,7 @@ def _schema(pattern: str, **number: Any) -> dict[str, Any]:
 Decimal6 = Annotated[
     Decimal,
     BeforeValidator(_to_decimal),
-    WithJsonSchema(_schema(_QTY_TEXT, minimum=-(10**14)), mode="validation"),
+    WithJsonSchema(_schema(_QTY_TEXT, exclusiveMinimum=-LIMIT), mode="validation"),
 ]
 #: A quantity greater than zero: "12.5", 12.5 or 12; zero, negative, >6 places → 422.
 PositiveQty = Annotated[
@@ -97,7 +104,7 @@ NonNegativeQty = Annotated[
     Decimal,
     BeforeValidator(_to_decimal),
     AfterValidator(_not_negative),
-    WithJsonSchema(_schema(r"^\+?\d{1,14}(\.\d{1,6})?$", minimum=0), mode="validation"),
+    WithJsonSchema(_schema(r"^\+?\d{1,12}(\.\d{1,6})?$", minimum=0), mode="validation"),
 ]
 #: Quantities in answers are decimal strings without exponent or trailing zeros.
 QtyOut = Annotated[

@@ -1,0 +1,162 @@
+"""Scan-step latency of the move flow, 50 simulated scanners on PostgreSQL, vs a bare SELECT 1.
+
+Run by hand (it recreates the database it is given):
+
+    python -m benchmarks.scan_steps --url postgresql+psycopg://postgres@127.0.0.1:5432/bench_steps
+
+The server is gunicorn with one gevent worker (production's shape) on an
+ephemeral port; the scanners are aiohttp tasks in this process, each
+signed in as its own operator with its own item and locations, moving one
+unit per cycle (source, item, quantity, destination = four steps). The
+baseline phase sends ``GET /bench/select1`` from the same 50 tasks for the
+same time, in the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import aiohttp
+from flask import Flask
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from tests.factories import Floor
+from wms.db import make_engine, make_session_factory
+from wms.model import Base, User, Warehouse
+
+ROOT = Path(__file__).resolve().parent.parent
+SECRET = "bench-secret"
+
+
+def prepare(url: str, scanners: int) -> list[tuple[int, int]]:
+    """A fresh database with one operator, item and pair of locations per scanner."""
+    target = make_url(url)
+    admin = make_engine(target.set(database="postgres").render_as_string(hide_password=False),
+                        isolation_level="AUTOCOMMIT", pool_size=1)
+    with admin.connect() as conn:
+        conn.execute(text(f'drop database if exists "{target.database}" with (force)'))
+        conn.execute(text(f'create database "{target.database}"'))
+    admin.dispose()
+    engine = make_engine(url)
+    Base.metadata.create_all(engine)
+    floor = Floor(make_session_factory(engine), warehouse_code="BENCH")
+    people = []
+    for i in range(scanners):
+        floor.stock(f"SKU-{i}", f"A-{i:02d}-01-1", 100_000)
+        floor.location(f"B-{i:02d}-01-1")
+        with floor.factory() as s, s.begin():
+            user = User(username=f"scanner{i}", display_name=f"Scanner {i}", locale="en")
+            user.warehouses.append(s.get(Warehouse, floor.warehouse_id))  # type: ignore[arg-type]
+            s.add(user)
+            s.flush()
+            people.append((user.id, floor.warehouse_id))
+    engine.dispose()
+    return people
+
+
+def cookie(user_id: int, warehouse_id: int) -> tuple[str, str]:
+    """The session cookie a terminal sign-in would set, and its CSRF token."""
+    app = Flask("cookie")
+    app.secret_key = SECRET
+    serializer = app.session_interface.get_signing_serializer(app)  # type: ignore[attr-defined]
+    token = uuid.uuid4().hex
+    value = serializer.dumps({"user_id": user_id, "kind": "terminal", "device_id": f"PDA-{user_id}",
+                              "warehouse_id": warehouse_id, "locale": "en", "csrf": token})
+    return f"session={value}", token
+
+
+def serve(url: str) -> tuple[subprocess.Popen, str]:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {**os.environ, "WMS_DATABASE_URL": url, "WMS_SECRET_KEY": SECRET,
+           "WMS_SOCKETIO__ASYNC_MODE": "gevent", "WMS_LOG_LEVEL": "WARNING"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-k", "gevent", "-w", "1", "--worker-connections",
+         "1000", "-b", f"127.0.0.1:{port}", "benchmarks.serve:make()"], cwd=ROOT, env=env)
+    return proc, f"http://127.0.0.1:{port}"
+
+
+async def scanner(http: aiohttp.ClientSession, base: str, i: int, who: tuple[int, int],
+                  stop: float, out: list[float]) -> None:
+    jar, token = cookie(*who)
+    headers = {"Cookie": jar, "X-CSRF-Token": token}
+    while time.monotonic() < stop:
+        async with http.post(f"{base}/t/api/flows/start", json={"flow": "move"},
+                             headers=headers) as r:
+            shown = await r.json()
+        for raw in (f"A-{i:02d}-01-1", f"SKU-{i}", "1", f"B-{i:02d}-01-1"):
+            began = time.perf_counter()
+            body = {"seq": shown["seq"], "request_id": uuid.uuid4().hex, "input": raw}
+            async with http.post(f"{base}/t/api/flows/{shown['flow_session_id']}/step",
+                                 json=body, headers=headers) as r:
+                shown = await r.json()
+            out.append(time.perf_counter() - began)
+            assert shown["message"] is None or shown["message"]["level"] != "error", shown
+
+
+async def pinger(http: aiohttp.ClientSession, base: str, stop: float, out: list[float]) -> None:
+    while time.monotonic() < stop:
+        began = time.perf_counter()
+        async with http.get(f"{base}/bench/select1") as r:
+            await r.read()
+        out.append(time.perf_counter() - began)
+
+
+async def measure(base: str, people: list[tuple[int, int]], seconds: float) -> dict[str, list]:
+    results: dict[str, list[float]] = {"select1": [], "step": []}
+    limits = aiohttp.TCPConnector(limit=0)
+    async with aiohttp.ClientSession(connector=limits) as http:
+        for name in ("select1", "step", "select1"):
+            stop = time.monotonic() + (seconds / 2 if name == "select1" else seconds)
+            if name == "select1":
+                jobs = [pinger(http, base, stop, results[name]) for _ in people]
+            else:
+                jobs = [scanner(http, base, i, who, stop, results[name])
+                        for i, who in enumerate(people)]
+            await asyncio.gather(*jobs)
+    return results
+
+
+def pct(values: list[float], q: float) -> float:
+    return statistics.quantiles(values, n=100)[int(q) - 1] * 1000 if len(values) > 1 else 0.0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--url", required=True)
+    parser.add_argument("--scanners", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=20.0)
+    args = parser.parse_args()
+    people = prepare(args.url, args.scanners)
+    proc, base = serve(args.url)
+    try:
+        time.sleep(4)
+        results = asyncio.run(measure(base, people, args.seconds))
+    finally:
+        proc.terminate()
+        proc.wait(10)
+    print(f"{args.scanners} concurrent scanners, {args.seconds}s of steps, baseline split "
+          "before and after")
+    print("| endpoint | requests | req/s | p50 ms | p99 ms |")
+    print("|---|---:|---:|---:|---:|")
+    for name, label in (("step", "move-flow scan step"), ("select1", "bare SELECT 1")):
+        values = results[name]
+        print(f"| {label} | {len(values)} | {len(values) / args.seconds:.0f} "
+              f"| {pct(values, 50):.1f} | {pct(values, 99):.1f} |")
+    ratio = pct(results["step"], 99) / max(pct(results["select1"], 99), 1e-9)
+    print(f"p99 ratio step / SELECT 1: {ratio:.1f}×")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,37 @@
+"""The app as benchmarks serve it: gunicorn -k gevent -w 1 'benchmarks.serve:make()'.
+
+Settings come from WMS_* variables. Adds two routes for benchmarks only:
+``GET /bench/select1`` (the bare baseline: one pooled connection,
+``SELECT 1``) and ``POST /bench/push/<user_id>`` (one transaction storing a
+push stamped with the time just before commit; emitted after commit).
+"""
+
+from __future__ import annotations
+
+import time
+
+from flask import Flask, jsonify
+from sqlalchemy import text
+
+from wms.app import create_app
+from wms.services import pushes
+from wms.web.context import transaction, wms
+
+
+def make() -> Flask:
+    app = create_app()
+
+    def select1():  # type: ignore[no-untyped-def]
+        with wms(app).engine.connect() as conn:
+            return jsonify({"one": conn.scalar(text("select 1"))})
+
+    def push(user_id: int):  # type: ignore[no-untyped-def]
+        with transaction() as s:
+            stored = pushes.push(s, user_id=user_id, name="bench.pushed",
+                                 data={"sent_at": time.time()})
+            seq = stored.seq
+        return jsonify({"seq": seq})
+
+    app.add_url_rule("/bench/select1", "bench_select1", select1)
+    app.add_url_rule("/bench/push/<int:user_id>", "bench_push", push, methods=["POST"])
+    return app
