@@ -127,5 +127,6 @@ OUTBOUND_CATALOG: dict[str, tuple[str, str]] = {
     "action.weigh": ("Read scale", "读秤"),
     "action.ship": ("Ship", "发货"),
     "action.close": ("Close package", "封箱"),
-    "action.finish": ("Finish", "完成"),
+    "action.finish_order": ("Finish order", "完成订单"),
+    "action.finish_return": ("Finish return", "完成退货"),
 }

@@ -15,7 +15,7 @@ from wms.services import printing
 CLOSE = ("close", "Close package", "F5")
 BACK = ("back", "Back", "F1")
 WEIGH = ("weigh", "Read scale", "F5")
-FINISH = ("finish", "Finish", "F5")
+FINISH = ("finish_order", "Finish order", "F5")
 
 
 def screen(state, prompt, **kw):
@@ -107,7 +107,7 @@ def test_keyed_count_two_packages_and_finish(floor):
                            seq=shown["seq"], fs=term.fs, expect="item", fields=_fields(1),
                            actions=[FINISH], message=("pack.package_closed", "success",
                                                       "Package SO-1-P1 closed, label printing"))
-    early = term.press("finish")
+    early = term.press("finish_order")
     assert (early["state"], early["message"]["text"]) == ("next_package",
                                                           "Still missing: 1: 1")
     second = term.scan("SKU-1")

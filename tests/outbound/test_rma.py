@@ -22,7 +22,7 @@ from wms.model import (
     WebhookSubscription,
 )
 
-FINISH = ("finish", "Finish", "F5")
+FINISH = ("finish_return", "Finish return", "F5")
 
 
 def screen(state, prompt, **kw):
@@ -71,8 +71,8 @@ def test_every_screen_of_a_restocked_return(floor):
     assert term.scan("A-01-05") == screen(
         "scan_item", "Scan a returned item of SO-1", seq=6, fs=fs, expect="item", fields=head,
         actions=[FINISH], message=("rma.received", "success", "Received 1 SKU-1 at A-01-05"))
-    assert term.press("finish") == screen("done", "Return RMA-SO-1-1 received: 1 lines", seq=7,
-                                          fs=fs, fields=head, done=True)
+    assert term.press("finish_return") == screen(
+        "done", "Return RMA-SO-1-1 received: 1 lines", seq=7, fs=fs, fields=head, done=True)
 
     assert _stock(floor, "A-01-05") == [(Decimal(4), StockStatus.available)]
     with floor.factory() as s:
@@ -102,7 +102,7 @@ def test_quarantine_and_scrap_and_never_more_than_shipped(floor):
             "quarantine", "scrap"]
     refused = term.scan("SKU-1")
     assert refused["message"]["text"] == "At most 0 SKU-1 can come back"
-    assert term.press("finish")["state"] == "done"
+    assert term.press("finish_return")["state"] == "done"
     assert ledger_ok(floor) == []
 
 
@@ -112,7 +112,7 @@ def test_refusals_change_nothing(floor):
     assert term.scan("SO-404")["message"]["text"] == (
         "Order SO-404 has not shipped: nothing can come back")
     term.scan("SO-1")
-    assert term.press("finish")["message"]["text"] == "Receive at least one item first"
+    assert term.press("finish_return")["message"]["text"] == "Receive at least one item first"
     assert term.scan("SKU-9")["message"]["text"] == "SKU-9 did not ship on SO-1"
     assert term.scan("DOCK-1")["message"]["text"] == "Scan an item of the order, not DOCK-1"
     term.scan("SKU-1")

@@ -122,7 +122,7 @@ class PackCheckFlow(Flow):
                           self._fields(), actions=("back", "weigh") if scale else ("back",))
         if state == S.next_package:
             return Screen(S.next_package, "pack.next_package", {"order": d["order"]}, "item",
-                          self._fields(), actions=("finish",))
+                          self._fields(), actions=("finish_order",))
         return Screen(S.scan_item, "pack.scan_item", {k: d[k] for k in ("order", "packed",
                                                                          "picked")},
                       "item", self._fields(), actions=("close",))
@@ -209,6 +209,6 @@ class PackCheckFlow(Flow):
         assert self.ctx.weigh is not None, "the action is shown only with a scale"
         return self._close(self.ctx.weigh())
 
-    def act_finish(self) -> Screen:
+    def act_finish_order(self) -> Screen:
         pack_check.finish_order(self.session, self._order())
         return self.screen(S.done)

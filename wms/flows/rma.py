@@ -54,7 +54,7 @@ _PROMPTS = {S.scan_order: ("rma.scan_order", "container"), S.scan_item: ("rma.sc
             S.scan_quantity: ("rma.scan_quantity", "quantity"),
             S.disposition: ("rma.disposition", "reason"),
             S.scan_location: ("rma.scan_location", "location")}
-_ACTIONS = {S.scan_item: ("finish",), S.scan_quantity: ("back", "confirm"),
+_ACTIONS = {S.scan_item: ("finish_return",), S.scan_quantity: ("back", "confirm"),
             S.disposition: ("back",), S.scan_location: ("back",)}
 
 
@@ -159,6 +159,6 @@ class RmaFlow(Flow):
     def act_confirm(self) -> Screen:
         return self.screen(S.disposition)
 
-    def act_finish(self) -> Screen:
+    def act_finish_return(self) -> Screen:
         returns.close_return(self.session, returns.get_return(self.session, self.data["rma_id"]))
         return self.screen(S.done)
