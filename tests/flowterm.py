@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from tests.factories import Floor
@@ -35,6 +36,8 @@ class Terminal:
     def __init__(self, floor: Floor, user: User, device_id: str = "PDA-1") -> None:
         self.floor, self.user, self.device_id = floor, user, device_id
         self.last: dict[str, Any] = {}
+        #: The station scale reader passed to every step, as the web edge does.
+        self.weigh: Callable[[], int] | None = None
 
     @property
     def fs(self) -> int:
@@ -54,7 +57,7 @@ class Terminal:
             shown = runner.run_step(
                 s, flow_session_id=self.fs, seq=self.last["seq"] if seq is None else seq,
                 request_id=request_id or uuid.uuid4().hex, input=input, action=action,
-                user=s.merge(self.user), device_id=self.device_id,
+                user=s.merge(self.user), device_id=self.device_id, weigh=self.weigh,
             )
         self.last = shown
         return shown

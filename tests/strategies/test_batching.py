@@ -185,3 +185,43 @@ def test_savings_batching_never_walks_more_than_one_order_per_trip(seed):
 
     assert plan.length <= one_by_one + 1e-9
     assert len(plan.trips) < len(orders)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 9), st.floats(0, 30)), min_size=1, max_size=12))
+def test_the_aisle_estimate_is_a_walkable_route_so_never_shorter_than_the_best(points):
+    from wms.strategies.batching import aisle_estimate
+
+    reach: dict[int, float] = {}
+    for aisle, position in points:
+        reach[aisle] = max(position, reach.get(aisle, 0.0))
+    best = OptimalAisleRoute().route(LAYOUT, [PickPoint(a, p) for a, p in points]).length
+
+    assert aisle_estimate(LAYOUT, reach) >= best - 1e-9
+
+
+def test_the_aisle_estimate_takes_the_better_of_s_shape_and_return():
+    from wms.strategies.batching import aisle_estimate
+
+    # Two shallow picks: in and back out of each aisle beats walking both aisles through.
+    assert aisle_estimate(LAYOUT, {1: 2.0, 2: 3.0}) == 2 * 2 * 3.0 + 2 * 2.0 + 2 * 3.0
+    # Two deep picks: through one aisle and back down the other (S-shape).
+    assert aisle_estimate(LAYOUT, {1: 29.0, 2: 28.0}) == 2 * 2 * 3.0 + 2 * 30.0
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_savings_with_estimated_pairs_is_nearly_as_good_and_routes_trips_exactly(seed):
+    orders = random_orders(random.Random(seed), 40)
+    cart = CartCapacity(lines=12)
+    router = OptimalAisleRoute()
+    one_by_one = sum(router.route(LAYOUT, [ln.point for ln in o.lines]).length for o in orders)
+
+    exact = SavingsBatching().plan(orders, cart, LAYOUT)
+    fast = SavingsBatching(fast_pairs=True).plan(orders, cart, LAYOUT)
+
+    assert fast.length <= exact.length * 1.08
+    assert fast.length <= 0.8 * one_by_one
+    lines = {o.id: o.lines for o in orders}
+    for trip in fast.trips:
+        points = [lines[order_id][k].point for order_id, k in trip.stops]
+        assert trip.length == pytest.approx(router.route(LAYOUT, points).length)

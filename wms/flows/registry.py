@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from wms.flows.count import CountFlow
 from wms.flows.move import MoveFlow
+from wms.flows.pack_check import PackCheckFlow
 from wms.flows.pick import PickFlow
+from wms.flows.rma import RmaFlow
 from wms.flows.runner import Flow
+from wms.flows.ship import ShipFlow
 from wms.flows.status import StatusFlow
 from wms.flows.transfer import TransferFlow
 
 FLOWS: dict[str, type[Flow]] = {
-    flow.name: flow for flow in (MoveFlow, PickFlow, CountFlow, StatusFlow, TransferFlow)
+    flow.name: flow
+    for flow in (MoveFlow, PickFlow, CountFlow, StatusFlow, TransferFlow, PackCheckFlow,
+                 ShipFlow, RmaFlow)
 }

@@ -19,7 +19,7 @@ buttons, each returning a frozen ``Screen``. Its state lives in a
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any, ClassVar
@@ -96,6 +96,8 @@ class StepContext:
     lease_seconds: int = 900
     #: The location the operator proved to be at in this step, for presence and "nearest".
     here_location_id: int | None = None
+    #: Reads the station scale's stable weight in grams; None when the station has no scale.
+    weigh: Callable[[], int] | None = None
 
 
 class Flow:
@@ -228,7 +230,8 @@ def _locked_session(session: Session, flow_session_id: int, user_id: int) -> Flo
 def run_step(session: Session, *, flow_session_id: int, seq: int, request_id: str | None,
              input: str | None = None, action: str | None = None, user: User,
              device_id: str | None, lease_seconds: int = 900,
-             locale: str | None = None) -> dict[str, Any]:
+             locale: str | None = None,
+             weigh: Callable[[], int] | None = None) -> dict[str, Any]:
     """Apply one scan or action exactly once and return the screen to show."""
     fs = _locked_session(session, flow_session_id, user.id)
     if (request_id and request_id == fs.last_request_id) or seq != fs.seq or not fs.active:
@@ -236,7 +239,7 @@ def run_step(session: Session, *, flow_session_id: int, seq: int, request_id: st
     cls = _flows()[fs.flow]
     task = session.get(Task, fs.task_id) if fs.task_id else None
     ctx = StepContext(user, device_id, fs.warehouse_id, locale or user.locale, request_id,
-                      copy.deepcopy(fs.data), task, lease_seconds)
+                      copy.deepcopy(fs.data), task, lease_seconds, weigh=weigh)
     flow = cls(session, ctx)
     try:
         with events.savepoint(session):

@@ -17,6 +17,7 @@ from wms.model.devices import (
     PrinterDriver,
     ScaleDevice,
     ScaleDriver,
+    TerminalWorkstation,
     Workstation,
 )
 
@@ -123,3 +124,15 @@ def scale_configs(session: Session) -> list[ScaleConfig]:
         )
         for s in session.scalars(select(ScaleDevice).order_by(ScaleDevice.code))
     ]
+
+
+def scale_for_terminal(session: Session, terminal: str | None) -> str | None:
+    """The code of the enabled scale at the workstation this terminal is bound to."""
+    if not terminal:
+        return None
+    binding = session.get(TerminalWorkstation, terminal)
+    if binding is None:
+        return None
+    return session.scalar(select(ScaleDevice.code).where(
+        ScaleDevice.workstation_id == binding.workstation_id, ScaleDevice.enabled.is_(True))
+        .order_by(ScaleDevice.code).limit(1))

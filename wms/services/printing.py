@@ -116,6 +116,13 @@ def choose_printer(
     raise NoPrinterAssigned(f"no printer for {kind} labels here", kind=kind)
 
 
+def station_of(session: Session, terminal: str | None) -> str | None:
+    """The code of the workstation a terminal is bound to, if any."""
+    binding = session.get(TerminalWorkstation, terminal) if terminal else None
+    station = session.get(Workstation, binding.workstation_id) if binding else None
+    return station.code if station else None
+
+
 def workstation_by_code(session: Session, code: str) -> Workstation:
     station = session.scalar(select(Workstation).where(Workstation.code == code))
     if station is None:

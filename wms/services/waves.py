@@ -203,19 +203,11 @@ def plan_trips(
         weight_g=cart_conf.get("weight_g"),
     )
     by_zone = mode == "zone" or bool(settings.get("zone_picking"))
-    planner = SavingsBatching(OptimalAisleRoute(), allow_split=True, by_zone=by_zone)
-    pick_orders = [
-        PickOrder(
-            str(o.id),
-            tuple(
-                OrderLine(
-                    PickPoint(p.aisle, p.y), p.zone if by_zone else None, p.volume_l, p.weight_g
-                )
-                for p in picks[o.id]
-            ),
-        )
-        for o in orders
-    ]
+    planner = SavingsBatching(OptimalAisleRoute(), allow_split=True, by_zone=by_zone,
+                             fast_pairs=True)
+    pick_orders = [PickOrder(str(o.id), tuple(
+        OrderLine(PickPoint(p.aisle, p.y), p.zone if by_zone else None, p.volume_l, p.weight_g)
+        for p in picks[o.id])) for o in orders]
     if mode == "discrete":
         return [t for po in pick_orders for t in planner.plan([po], CartCapacity(), layout).trips]
     trips: list[Trip] = []

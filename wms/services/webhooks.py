@@ -28,6 +28,7 @@ EVENT_TYPES = (
     "purchase_order.received",
     "sales_order.status_changed",
     "sales_order.shipped",
+    "sales_order.returned",
     "stock.adjusted",
     "stock.below_safety",
     "count.approved",

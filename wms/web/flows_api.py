@@ -9,9 +9,10 @@ the operator's language. Also starts the lease sweep worker.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, Flask, Response, jsonify, request, session
+from flask import Blueprint, Flask, Response, current_app, jsonify, request, session
 from sqlalchemy.orm import Session
 
 from wms.errors import FieldError, ValidationFailed, WmsError
@@ -20,6 +21,7 @@ from wms.messages import translate
 from wms.model import User
 from wms.queries import tasks as task_queries
 from wms.services import claims, presence, pushes
+from wms.services import devices as device_service
 from wms.services import tasks as task_service
 from wms.web.auth import current_user, login_required
 from wms.web.context import read_session, transaction, wms
@@ -152,8 +154,18 @@ def step(flow_session_id: int) -> Response:
             s, flow_session_id=flow_session_id, seq=seq, request_id=request_id,
             input=_text(body, "input", 500), action=_text(body, "action", 32), user=_me(s),
             device_id=session.get("device_id"), lease_seconds=_lease(), locale=_locale(),
+            weigh=_station_scale(s),
         )
     return jsonify(shown)
+
+
+def _station_scale(s: Session) -> Callable[[], int] | None:
+    """Read the stable weight of the scale at this terminal's workstation, if it has one."""
+    runtime = current_app.extensions.get("wms_devices")
+    code = device_service.scale_for_terminal(s, session.get("device_id"))
+    if runtime is None or code is None:
+        return None
+    return lambda: runtime.registry.scale(code).read_stable().grams
 
 
 @bp.get("/flows/current")

@@ -21,6 +21,7 @@ from wms.web.console import (
     audit_log,
     items,
     locations,
+    outbound,
     signin,
     sites,
     users,
@@ -29,7 +30,7 @@ from wms.web.console.common import tr
 from wms.web.console.labels import label, options
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
-MODULES = (signin, users, sites, locations, items, api_clients, audit_log)
+MODULES = (signin, users, sites, locations, items, api_clients, audit_log, outbound)
 
 
 def init_app(app: Flask) -> None:

@@ -498,6 +498,9 @@
     var handlers = {
       resume: function () { window.location.href = cfg.urls.flow; },
       move: function () { startFlow({ flow: "move" }); },
+      pack_check: function () { startFlow({ flow: "pack_check" }); },
+      ship: function () { startFlow({ flow: "ship" }); },
+      rma: function () { startFlow({ flow: "rma" }); },
       next: function () {
         api("POST", "/tasks/next", {}).then(function (r) {
           if (r.status === 401) { return toLogin(); }
