@@ -1,0 +1,67 @@
+"""Builders for task tests: operators, supervisors and tasks, each its own transaction."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+
+from tests.factories import Floor
+from wms.model import Role, Task, TaskStatus, TaskType, User, Warehouse
+from wms.services import tasks as task_service
+
+LEASE = 900
+
+
+def person(floor: Floor, username: str, *, role: Role = Role.operator,
+           skills: tuple[str, ...] = (), locale: str = "en") -> User:
+    """A user of the floor's warehouse (created once, found afterwards)."""
+    wh_id = floor.warehouse_id
+    with floor.factory() as s, s.begin():
+        user = s.scalar(select(User).where(User.username == username))
+        if user is None:
+            user = User(username=username, display_name=username.title(), role=role,
+                        skills=list(skills), locale=locale)
+            user.warehouses.append(s.get(Warehouse, wh_id))  # type: ignore[arg-type]
+            s.add(user)
+            s.flush()
+        return user
+
+
+def task(floor: Floor, type: TaskType = TaskType.move, *, release: bool = True,
+         source: str | None = None, destination: str | None = None, sku: str | None = None,
+         qty: Decimal | int | str | None = None, **fields: Any) -> Task:
+    """A task in the pool (released) unless ``release=False``."""
+    if source:
+        fields["from_location_id"] = floor.location(source).id
+        fields.setdefault("zone_id", floor.location(source).zone_id)
+    if destination:
+        fields["to_location_id"] = floor.location(destination).id
+    if sku:
+        fields["item_id"] = floor.item(sku).id
+    if qty is not None:
+        fields["qty"] = Decimal(str(qty))
+    wh_id = floor.warehouse_id
+    with floor.factory() as s, s.begin():
+        return task_service.create_task(s, warehouse_id=wh_id, type=type, release=release,
+                                        **fields)
+
+
+def fetch(floor: Floor, task_id: int) -> Task:
+    with floor.factory() as s:
+        found = s.get(Task, task_id)
+        assert found is not None
+        _ = list(found.transitions)
+        return found
+
+
+def history(floor: Floor, task_id: int) -> list[tuple[str, str, str | None]]:
+    """(from, to, reason) of every recorded transition, oldest first."""
+    return [(t.from_status.value, t.to_status.value, t.reason)
+            for t in fetch(floor, task_id).transitions]
+
+
+def statuses(floor: Floor) -> dict[int, TaskStatus]:
+    with floor.factory() as s:
+        return {t.id: t.status for t in s.scalars(select(Task))}

@@ -1,0 +1,1 @@
+"""Pure strategies (putaway, removal, routing, count selection, task assignment): no session."""
