@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from wms.errors import AuthenticationFailed, Conflict, FieldError, ValidationFailed
 from wms.model import SKILLS, ApiClient, AuditLog, Role, User, Warehouse, utcnow
+from wms.scanning.badges import badge_digest as badge_digest  # re-exported
 
 #: Scopes an API client may hold.
 SCOPES = (
@@ -43,11 +44,6 @@ def verify_secret(stored: str | None, secret: str) -> bool:
         return _hasher.verify(stored, secret)
     except (VerificationError, InvalidHashError):
         return False
-
-
-def badge_digest(badge: str) -> str:
-    """Badges are looked up, so they are stored as a keyed-free SHA-256, never in clear."""
-    return hashlib.sha256(("badge:" + badge.strip()).encode()).hexdigest()
 
 
 def key_digest(key: str) -> str:
