@@ -1,0 +1,17 @@
+"""Inbound fixtures: every scenario built on ``dock`` ends with a ledger check."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from tests.factories import Floor
+from tests.inbound.dock import Dock
+
+
+@pytest.fixture
+def dock(floor: Floor) -> Iterator[Dock]:
+    built = Dock(floor)
+    yield built
+    built.ledger_ok()
