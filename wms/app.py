@@ -23,6 +23,7 @@ EDGES = (
     "wms.web.auth",
     "wms.web.api",
     "wms.web.terminal",
+    "wms.web.flows_api",
     "wms.web.console",
     "wms.web.devices",
 )

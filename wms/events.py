@@ -10,12 +10,13 @@ print spooler or the webhook worker.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +69,22 @@ def install(factory: sessionmaker[Session], publishers: list[Publisher]) -> None
             except Exception:  # a broken listener never undoes committed work
                 log.exception("event publisher failed", extra={"events": [e.name for e in events]})
 
-    @event.listens_for(factory, "after_rollback")
-    def _after_rollback(session: Session) -> None:
-        session.info.pop(_KEY, None)
+    @event.listens_for(factory, "after_transaction_end")
+    def _after_end(session: Session, transaction: SessionTransaction) -> None:
+        # Whatever is still pending when the outermost transaction ends was
+        # rolled back (a commit has already published and cleared it). A
+        # rolled-back SAVEPOINT drops only its own events: see ``savepoint``.
+        if transaction.parent is None:
+            session.info.pop(_KEY, None)
+
+
+@contextmanager
+def savepoint(session: Session) -> Iterator[None]:
+    """A SAVEPOINT whose rollback also drops the events recorded inside it, and only those."""
+    mark = len(session.info.get(_KEY, []))
+    try:
+        with session.begin_nested():
+            yield
+    except BaseException:
+        del session.info.get(_KEY, [])[mark:]
+        raise

@@ -31,6 +31,7 @@ from wms.model import (
     qty_str,
     utcnow,
 )
+from wms.queries.tasks import describe
 from wms.services import pushes
 
 
@@ -47,22 +48,6 @@ class TaskNotFound(NotFound):
 class TaskClosed(Conflict):
     code = "task_closed"
     title = "This task is finished"
-
-
-def describe(task: Task) -> dict[str, Any]:
-    """A task as plain JSON-ready values, for events and the API."""
-    return {
-        "id": task.id, "type": task.type.value, "status": task.status.value,
-        "priority": task.priority, "due_at": task.due_at.isoformat() if task.due_at else None,
-        "warehouse_id": task.warehouse_id, "zone_id": task.zone_id,
-        "required_skill": task.required_skill, "route_seq": task.route_seq,
-        "group_id": task.group_id, "assignee_id": task.assignee_id, "device_id": task.device_id,
-        "item_id": task.item_id, "qty": qty_str(task.qty) if task.qty is not None else None,
-        "done_qty": qty_str(task.done_qty), "uom": task.uom,
-        "from_location_id": task.from_location_id, "to_location_id": task.to_location_id,
-        "lease_expires_at": task.lease_expires_at.isoformat() if task.lease_expires_at else None,
-        "exception_reason": task.exception_reason,
-    }
 
 
 def announce(session: Session, task: Task) -> None:

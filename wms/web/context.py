@@ -32,7 +32,15 @@ def wms(app: Flask | None = None) -> WmsContext:
 
 @contextmanager
 def transaction() -> Iterator[Session]:
-    """The entrypoint's one transaction: commit on success, roll back on error."""
+    """The entrypoint's one transaction: commit on success, roll back on error.
+
+    The request's read session is ended first: on SQLite every transaction
+    is BEGIN IMMEDIATE, so an open read (e.g. loading the signed-in user)
+    would hold the write lock this transaction waits for.
+    """
+    reads = g.get("wms_read_session")
+    if reads is not None and reads.in_transaction():
+        reads.commit()  # expire_on_commit=False: loaded objects stay usable
     with wms().session_factory() as session, session.begin():
         yield session
 

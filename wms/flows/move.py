@@ -1,0 +1,404 @@
+"""Move stock: take stock (or a whole container) from one location to another.
+
+::
+
+    scan_source ──location──► scan_item ──item──► scan_quantity ◄─┐ the same item
+                                  │                     │   └──────┘ again: count +1
+                                  │ container           │ quantity keyed, or F2 confirm
+                                  └───────────► scan_destination
+                                                    │        │ unexpected but allowed
+                              suggested, or a free  │        ▼
+                              move to an allowed    │   confirm_destination
+                              location              │        │ the same location again
+                                                    ▼        ▼
+                                                   done ◄────┘
+
+    F1 back: scan_item → scan_source, scan_quantity → scan_item,
+             scan_destination → scan_quantity (scan_item after a container),
+             confirm_destination → scan_destination
+
+Every state but ``scan_source`` has F1 back. A wrong scan answers the same
+screen with a message and changes nothing. An unexpected but allowed
+destination (not the task's suggestion, or holding other items) is
+accepted by scanning it a second time; a blocked one never is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import func, select
+
+from wms.errors import (
+    InvalidQuantity,
+    LocationBlocked,
+    LocationNotAllowed,
+    NotRecognised,
+    UnknownItem,
+    WmsError,
+)
+from wms.flows.runner import Flow, Message, Screen
+from wms.flows.scans import ExpectedItem, Scan, location_of
+from wms.messages import unit
+from wms.model import Container, Item, Location, Quant, StockStatus, TaskStatus, exact, qty_str
+from wms.services import claims, ledger
+from wms.services import tasks as task_service
+
+
+class S(StrEnum):
+    scan_source = "scan_source"
+    scan_item = "scan_item"
+    scan_quantity = "scan_quantity"
+    scan_destination = "scan_destination"
+    confirm_destination = "confirm_destination"
+    done = "done"
+
+
+class WrongLocation(WmsError):
+    code = "wrong_location"
+    http_status = 422
+
+
+class WrongItem(WmsError):
+    code = "wrong_item"
+    http_status = 422
+
+
+class SameLocation(WmsError):
+    code = "same_location"
+    http_status = 422
+
+
+class ItemNotHere(WmsError):
+    code = "item_not_here"
+    http_status = 422
+
+
+class ContainerNotHere(WmsError):
+    code = "container_not_here"
+    http_status = 422
+
+
+class ContainerEmpty(WmsError):
+    code = "container_empty"
+    http_status = 422
+
+
+class LotAmbiguous(WmsError):
+    code = "lot_ambiguous"
+    http_status = 422
+
+
+class QtyTooLarge(WmsError):
+    code = "qty_too_large"
+    http_status = 422
+
+
+class ExpectedQuantity(WmsError):
+    code = "expected_quantity"
+    http_status = 422
+
+
+class MoveFlow(Flow):
+    name = "move"
+    title = "move.title"
+    initial = S.scan_source
+    task_types = frozenset({"move", "replenish"})
+    TRANSITIONS = {
+        S.scan_source: frozenset({S.scan_item}),
+        S.scan_item: frozenset({S.scan_source, S.scan_quantity, S.scan_destination}),
+        S.scan_quantity: frozenset({S.scan_item, S.scan_quantity, S.scan_destination}),
+        S.scan_destination: frozenset({S.scan_quantity, S.scan_item, S.confirm_destination,
+                                       S.done}),
+        S.confirm_destination: frozenset({S.scan_destination, S.confirm_destination, S.done}),
+        S.done: frozenset(),
+    }
+    BACK = {S.scan_item: S.scan_source, S.scan_quantity: S.scan_item,
+            S.scan_destination: S.scan_quantity, S.confirm_destination: S.scan_destination}
+
+    # -- start and screens --------------------------------------------------------------
+    def prepare(self) -> None:
+        task = self.ctx.task
+        if task is None:
+            return
+        d = self.data
+        d["task_id"] = task.id
+        if task.from_location_id:
+            d["expect_source"] = self._loc(task.from_location_id).code
+        if task.to_location_id:
+            d["expect_destination"] = self._loc(task.to_location_id).code
+        if task.item_id:
+            d["expect_sku"] = self._item(task.item_id).sku
+        if task.qty is not None:
+            d["task_qty"] = qty_str(task.qty)
+
+    def screen(self, state: str) -> Screen:
+        return getattr(self, f"_screen_{state}")()
+
+    def _screen_scan_source(self) -> Screen:
+        d = self.data
+        expected = d.get("expect_source")
+        fields = []
+        if d.get("expect_sku"):
+            fields.append(("field.item", d["expect_sku"]))
+        if d.get("task_qty"):
+            fields.append(("field.quantity", d["task_qty"]))
+        prompt = "move.scan_source.expected" if expected else "move.scan_source"
+        return Screen(S.scan_source, prompt, {"location": expected}, "location", tuple(fields))
+
+    def _screen_scan_item(self) -> Screen:
+        sku = self.data.get("expect_sku")
+        prompt = "move.scan_item.expected" if sku else "move.scan_item"
+        return Screen(S.scan_item, prompt, {"sku": sku}, "item", self._fields(), actions=("back",))
+
+    def _screen_scan_quantity(self) -> Screen:
+        d = self.data
+        fields = (*self._fields(), ("field.available", self._qty(d["available"], d["base_uom"])),
+                  ("field.counted", self._qty(d["counted"], d["uom"])))
+        return Screen(S.scan_quantity, "move.scan_quantity", {}, "quantity", fields,
+                      actions=("back", "confirm"))
+
+    def _screen_scan_destination(self) -> Screen:
+        expected = self.data.get("expect_destination")
+        prompt = "move.scan_destination.expected" if expected else "move.scan_destination"
+        return Screen(S.scan_destination, prompt, {"location": expected}, "location",
+                      self._fields(), actions=("back",))
+
+    def _screen_confirm_destination(self) -> Screen:
+        pending = self.data["pending_destination"]
+        return Screen(S.confirm_destination, "move.confirm_destination", {"location": pending},
+                      "location", (*self._fields(), ("field.to", pending)), actions=("back",))
+
+    def _screen_done(self) -> Screen:
+        return Screen(S.done, "move.done", {}, None,
+                      (*self._fields(), ("field.to", self.data["destination"])), done=True,
+                      next=self.data.get("next"))
+
+    def _fields(self) -> tuple[tuple[str, str], ...]:
+        d = self.data
+        out = [("field.from", d["source"])]
+        if d.get("container"):
+            out.append(("field.container", d["container"]))
+        elif d.get("sku"):
+            out.append(("field.item", f"{d['sku']} {d['item_name']}"))
+        if d.get("qty"):
+            out.append(("field.quantity", self._qty(d["qty"], d["uom"])))
+        if d.get("expect_destination"):
+            out.append(("field.suggested", d["expect_destination"]))
+        return tuple(out)
+
+    def _qty(self, qty: str, uom: str) -> str:
+        return f"{qty} {unit(uom, self.ctx.locale)}"
+
+    def forget_on_back(self, target: StrEnum) -> tuple[str, ...]:
+        return {
+            S.scan_source: ("source", "source_id", "container", "container_id", "sku",
+                            "item_id", "qty", "counted"),
+            S.scan_item: ("container", "container_id", "sku", "item_id", "qty", "counted"),
+            S.scan_quantity: ("qty",),
+            S.scan_destination: ("pending_destination",),
+        }.get(target, ())
+
+    def back(self, state: str) -> Screen:
+        if state == S.scan_destination and self.data.get("container"):
+            state = S.scan_quantity  # a container skipped the quantity: back to the item scan
+        return super().back(state)
+
+    # -- handlers -------------------------------------------------------------------------
+    def on_scan_source(self, scan: Scan) -> Screen:
+        loc = location_of(scan)
+        expected = self.data.get("expect_source")
+        if expected and loc.code != expected:
+            raise WrongLocation(expected=expected, scanned=loc.code)
+        if loc.is_virtual:
+            raise LocationNotAllowed(location=loc.code)
+        if loc.blocked:
+            raise LocationBlocked(location=loc.code)
+        self.data.update(source=loc.code, source_id=loc.id)
+        self.ctx.here_location_id = loc.id
+        return self.screen(S.scan_item)
+
+    def on_scan_item(self, scan: Scan) -> Screen:
+        if scan.container is not None:
+            return self._take_container(scan)
+        if scan.item is None:
+            raise ExpectedItem(scanned=scan.raw)
+        item, d = scan.item, self.data
+        if d.get("expect_sku") and item.sku != d["expect_sku"]:
+            raise WrongItem(expected=d["expect_sku"], scanned=item.sku)
+        available, lot_id = self._available(item)
+        factor = item.factor(scan.uom or item.base_uom)
+        d.update(sku=item.sku, item_id=item.id, item_name=item.name, uom=scan.uom,
+                 factor=qty_str(factor), base_uom=item.base_uom, lot_id=lot_id,
+                 available=qty_str(available), counted="0")
+        self._count(Decimal(1))
+        return self.screen(S.scan_quantity)
+
+    def on_scan_quantity(self, scan: Scan) -> Screen:
+        d = self.data
+        if scan.item is not None:
+            if scan.item.id != d["item_id"] or scan.uom != d["uom"]:
+                raise WrongItem(expected=d["sku"], scanned=scan.raw)
+            self._count(Decimal(1))
+            return self.screen(S.scan_quantity)
+        number = scan.number() if scan.kind == "unknown" else None
+        if number is None:
+            raise ExpectedQuantity(sku=d["sku"], scanned=scan.raw)
+        self._set_qty(number)
+        return self.screen(S.scan_destination)
+
+    def act_confirm(self) -> Screen:
+        self._set_qty(Decimal(self.data["counted"]))
+        return self.screen(S.scan_destination)
+
+    def on_scan_destination(self, scan: Scan) -> Screen:
+        loc = location_of(scan)
+        self._check_destination(loc)
+        surprise = self._surprise(loc)
+        if surprise is None:
+            return self._finish(loc)
+        self.data["pending_destination"] = loc.code
+        self.ctx.here_location_id = loc.id
+        return replace(self.screen(S.confirm_destination), message=surprise)
+
+    def on_confirm_destination(self, scan: Scan) -> Screen:
+        loc = location_of(scan)
+        if loc.code == self.data["pending_destination"]:
+            self._check_destination(loc)
+            return self._finish(loc)
+        return self.on_scan_destination(scan)
+
+    # -- rules --------------------------------------------------------------------------
+    def _count(self, scans: Decimal) -> None:
+        d = self.data
+        counted = Decimal(d["counted"]) + scans
+        self._check_fits(counted)
+        d["counted"] = qty_str(counted)
+
+    def _set_qty(self, qty: Decimal) -> None:
+        qty = exact(qty)
+        if qty <= 0:
+            raise InvalidQuantity("quantity must be greater than zero")
+        self._check_fits(qty)
+        self.data["qty"] = qty_str(qty)
+
+    def _check_fits(self, qty: Decimal) -> None:
+        d = self.data
+        if qty * Decimal(d["factor"]) > Decimal(d["available"]):
+            raise QtyTooLarge(available=d["available"], uom=d["base_uom"], location=d["source"])
+
+    def _available(self, item: Item) -> tuple[Decimal, int | None]:
+        """Free stock of ``item`` loose at the source (not in a container), and its one lot."""
+        rows = self.session.execute(
+            select(Quant.lot_id, func.sum(Quant.on_hand - Quant.reserved))
+            .where(Quant.item_id == item.id, Quant.location_id == self.data["source_id"],
+                   Quant.container_id.is_(None), Quant.status == StockStatus.available,
+                   Quant.on_hand > 0)
+            .group_by(Quant.lot_id)
+        ).all()
+        if not rows or sum((r[1] for r in rows), Decimal(0)) <= 0:
+            raise ItemNotHere(sku=item.sku, location=self.data["source"])
+        if len(rows) > 1:
+            raise LotAmbiguous(sku=item.sku, location=self.data["source"])
+        return Decimal(rows[0][1]), rows[0][0]
+
+    def _take_container(self, scan: Scan) -> Screen:
+        container, d = scan.container, self.data
+        assert container is not None
+        if container.location_id != d["source_id"]:
+            raise ContainerNotHere(container=container.code, location=d["source"])
+        if not self._container_quants(container.id):
+            raise ContainerEmpty(container=container.code)
+        d.update(container=container.code, container_id=container.id)
+        return self.screen(S.scan_destination)
+
+    def _container_quants(self, container_id: int) -> list[Quant]:
+        return list(self.session.scalars(
+            select(Quant).where(Quant.container_id == container_id,
+                                Quant.location_id == self.data["source_id"], Quant.on_hand > 0)
+            .order_by(Quant.id)))
+
+    def _check_destination(self, loc: Location) -> None:
+        if loc.id == self.data["source_id"]:
+            raise SameLocation(location=loc.code)
+        if loc.blocked:
+            raise LocationBlocked(location=loc.code)
+        if loc.is_virtual or not loc.storable:
+            raise LocationNotAllowed(location=loc.code)
+
+    def _surprise(self, loc: Location) -> Message | None:
+        """Why this allowed destination deserves a second scan, if it does."""
+        expected = self.data.get("expect_destination")
+        if expected and loc.code != expected:
+            return Message("unexpected_destination", "warning",
+                           {"location": loc.code, "expected": expected})
+        others = self.session.scalar(
+            select(func.count()).select_from(Quant)
+            .where(Quant.location_id == loc.id, Quant.on_hand > 0,
+                   Quant.item_id != self.data.get("item_id", -1)))
+        if not expected and not self.data.get("container") and others:
+            return Message("mixed_destination", "warning", {"location": loc.code})
+        return None
+
+    def _finish(self, loc: Location) -> Screen:
+        d, ctx = self.data, self.ctx
+        moves = self._container_moves(loc) if d.get("container") else [self._item_move(loc)]
+        ledger.post_moves(self.session, moves, operator_id=ctx.user.id,
+                          device_id=ctx.device_id, request_id=ctx.request_id)
+        d["destination"] = loc.code
+        ctx.here_location_id = loc.id
+        d["next"] = self._complete_task(sum((m.qty for m in moves), Decimal(0)))
+        message = (Message("container_moved", "success",
+                           {"container": d["container"], "location": loc.code})
+                   if d.get("container") else
+                   Message("moved", "success", {"qty": d["qty"], "uom": d["uom"],
+                                                "sku": d["sku"], "location": loc.code}))
+        return replace(self.screen(S.done), message=message)
+
+    def _item_move(self, loc: Location) -> ledger.MoveRequest:
+        d = self.data
+        qty = Decimal(d["qty"])
+        return ledger.MoveRequest(
+            item_id=d["item_id"], qty=qty * Decimal(d["factor"]), from_location_id=d["source_id"],
+            to_location_id=loc.id, reason="transfer", lot_id=d.get("lot_id"),
+            entered_qty=qty, entered_uom=d["uom"], task_id=d.get("task_id"))
+
+    def _container_moves(self, loc: Location) -> list[ledger.MoveRequest]:
+        quants = self._container_quants(self.data["container_id"])
+        if not quants:
+            raise ContainerEmpty(container=self.data["container"])
+        container = quants[0].container_id
+        moves = [ledger.MoveRequest(
+            item_id=q.item_id, qty=q.on_hand, from_location_id=q.location_id,
+            to_location_id=loc.id, reason="transfer", lot_id=q.lot_id, serial_id=q.serial_id,
+            from_container_id=container, from_status=q.status, task_id=self.data.get("task_id"),
+        ) for q in quants]
+        box = self.session.get(Container, container)
+        if box is not None:
+            box.location_id = loc.id
+        return moves
+
+    def _complete_task(self, moved: Decimal) -> dict[str, Any] | None:
+        task, ctx = self.ctx.task, self.ctx
+        if task is None or task.status is not TaskStatus.in_progress:
+            return None
+        task_service.complete(self.session, task_id=task.id, user_id=ctx.user.id,
+                              device_id=ctx.device_id, done_qty=moved)
+        upcoming = claims.current_task(self.session, user_id=ctx.user.id)
+        return {"task_id": upcoming.id} if upcoming else None
+
+    # -- lookups --------------------------------------------------------------------------
+    def _loc(self, location_id: int) -> Location:
+        loc = self.session.get(Location, location_id)
+        if loc is None:
+            raise NotRecognised(f"location {location_id}")
+        return loc
+
+    def _item(self, item_id: int) -> Item:
+        item = self.session.get(Item, item_id)
+        if item is None:
+            raise UnknownItem(sku=str(item_id))
+        return item

@@ -1,0 +1,265 @@
+"""The flow runner: one transaction per scan, exactly once, only declared transitions.
+
+A flow is a ``Flow`` subclass: a ``StrEnum`` of states, ``TRANSITIONS``,
+one ``on_<state>(scan)`` handler per state and ``act_<action>()`` for
+buttons, each returning a frozen ``Screen``. Its state lives in a
+``FlowSession`` row, so a rebooted terminal resumes where it was.
+
+``run_step`` (called inside the entrypoint's transaction)::
+
+    lock flow session ──► same request id, or a step number that is not the
+           │              current one? ──► return the stored screen, change nothing
+           ▼
+    SAVEPOINT: handler ──► next state declared in TRANSITIONS? ──► save state,
+           │                                                       data, seq+1, screen
+           └─ WmsError ──► roll the savepoint back (ledger lines, events and all);
+                           answer the same screen with the catalogued message
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+from typing import Any, ClassVar
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from wms import events
+from wms.errors import InvalidTransition, NotFound, WmsError
+from wms.flows.scans import Scan, interpret
+from wms.messages import translate, unit
+from wms.model import FlowSession, Task, User, utcnow
+from wms.services import presence
+from wms.services import tasks as task_service
+
+#: Function keys for the usual actions; others take the next free key in order.
+ACTION_KEYS = {"back": "F1", "confirm": "F2", "exception": "F3", "skip": "F4"}
+
+
+class UnknownAction(WmsError):
+    code = "unknown_action"
+    http_status = 422
+    title = "This action is not available here"
+
+
+class UnknownFlow(NotFound):
+    code = "unknown_flow"
+    title = "Unknown flow"
+
+
+class FlowNotFound(NotFound):
+    code = "flow_not_found"
+    title = "No such flow session"
+
+
+class TaskWrongFlow(WmsError):
+    code = "task_wrong_flow"
+    http_status = 422
+    title = "The task does not belong to this flow"
+
+
+@dataclass(frozen=True)
+class Message:
+    code: str
+    level: str = "error"  # error | warning | success | info
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Screen:
+    """What the terminal shows; texts are catalog codes, translated by ``render``."""
+
+    state: str
+    prompt: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+    expect: str | None = None
+    fields: tuple[tuple[str, str], ...] = ()
+    message: Message | None = None
+    progress: str | None = None
+    actions: tuple[str, ...] = ()
+    done: bool = False
+    next: Mapping[str, Any] | None = None
+
+
+@dataclass
+class StepContext:
+    user: User
+    device_id: str | None
+    warehouse_id: int
+    locale: str
+    request_id: str | None
+    data: dict[str, Any]
+    task: Task | None = None
+    lease_seconds: int = 900
+    #: The location the operator proved to be at in this step, for presence and "nearest".
+    here_location_id: int | None = None
+
+
+class Flow:
+    """Base of every scanner flow; subclasses declare states, transitions and handlers."""
+
+    name: ClassVar[str]
+    title: ClassVar[str]
+    initial: ClassVar[StrEnum]
+    TRANSITIONS: ClassVar[Mapping[StrEnum, frozenset[StrEnum]]]
+    BACK: ClassVar[Mapping[StrEnum, StrEnum]] = {}
+    task_types: ClassVar[frozenset[str]] = frozenset()
+
+    def __init__(self, session: Session, ctx: StepContext) -> None:
+        self.session, self.ctx, self.data = session, ctx, ctx.data
+
+    def prepare(self) -> None:
+        """Fill ``data`` at start (e.g. from the task); override when needed."""
+
+    def screen(self, state: str) -> Screen:  # pragma: no cover - every flow overrides
+        raise NotImplementedError
+
+    def interpret(self, raw: str) -> Scan:
+        return interpret(self.session, raw, warehouse_id=self.ctx.warehouse_id)
+
+    def dispatch(self, state: str, raw: str | None, action: str | None) -> Screen:
+        if action:
+            if action not in self.screen(state).actions:
+                raise UnknownAction(f"{action} is not available in {state}", action=action)
+            if action == "back":
+                return self.back(state)
+            return getattr(self, f"act_{action}")()
+        return getattr(self, f"on_{state}")(self.interpret(raw or ""))
+
+    def back(self, state: str) -> Screen:
+        target = self.BACK[self.initial.__class__(state)]
+        for key in self.forget_on_back(target):
+            self.data.pop(key, None)
+        return self.screen(target)
+
+    def forget_on_back(self, target: StrEnum) -> tuple[str, ...]:
+        return ()
+
+    def check_transition(self, source: str, target: str) -> None:
+        allowed = self.TRANSITIONS.get(self.initial.__class__(source), frozenset())
+        if target not in allowed:
+            raise InvalidTransition(f"{self.name}: {source} → {target} is not declared",
+                                    source=source, target=target)
+
+
+def render(screen: Screen, *, flow: type[Flow], flow_session_id: int, seq: int,
+           locale: str) -> dict[str, Any]:
+    """The screen JSON the terminal draws (see the contract in docs/tasks.md)."""
+    message = None
+    if screen.message is not None:
+        params = {k: unit(v, locale) if k == "uom" else v for k, v in screen.message.params.items()}
+        message = {"code": screen.message.code, "level": screen.message.level,
+                   "text": translate(screen.message.code, locale, **params)}
+    used = set(ACTION_KEYS.values())
+    spare = iter(f"F{n}" for n in range(1, 13) if f"F{n}" not in used)
+    return {
+        "flow": flow.name, "flow_session_id": flow_session_id, "seq": seq,
+        "state": str(screen.state), "title": translate(flow.title, locale),
+        "prompt": translate(screen.prompt, locale, **screen.params), "expect": screen.expect,
+        "message": message,
+        "fields": [{"label": translate(label, locale), "value": value}
+                   for label, value in screen.fields],
+        "progress": screen.progress,
+        "actions": [{"action": a, "label": translate(f"action.{a}", locale),
+                     "key": ACTION_KEYS.get(a) or next(spare)} for a in screen.actions],
+        "done": screen.done, "next": dict(screen.next) if screen.next else None,
+    }
+
+
+def _flows() -> Mapping[str, type[Flow]]:
+    from wms.flows.registry import FLOWS  # the registry imports the flows, which import us
+
+    return FLOWS
+
+
+def start_flow(session: Session, *, flow: str, user: User, device_id: str | None,
+               warehouse_id: int, task_id: int | None = None, lease_seconds: int = 900,
+               locale: str | None = None) -> dict[str, Any]:
+    """Open a flow session (closing any other of this operator) and return its first screen."""
+    cls = _flows().get(flow)
+    if cls is None:
+        raise UnknownFlow(f"no flow {flow!r}", flow=flow)
+    task = None
+    if task_id is not None:
+        task = task_service.owned_task(session, task_id, user_id=user.id)
+        if task.type.value not in cls.task_types:
+            raise TaskWrongFlow(f"task {task_id} is a {task.type} task", task=task_id, flow=flow)
+        task_service.start(session, task_id=task.id, user_id=user.id, device_id=device_id,
+                           lease_seconds=lease_seconds)
+    session.execute(update(FlowSession).where(FlowSession.user_id == user.id,
+                                              FlowSession.active.is_(True))
+                    .values(active=False, finished_at=utcnow()))
+    ctx = StepContext(user, device_id, warehouse_id, locale or user.locale, None, {}, task,
+                      lease_seconds)
+    instance = cls(session, ctx)
+    instance.prepare()
+    fs = FlowSession(user_id=user.id, device_id=device_id, warehouse_id=warehouse_id,
+                     flow=flow, state=cls.initial.value, data=ctx.data, seq=1,
+                     task_id=task.id if task else None)
+    session.add(fs)
+    session.flush()
+    fs.last_screen = render(instance.screen(cls.initial.value), flow=cls,
+                            flow_session_id=fs.id, seq=1, locale=ctx.locale)
+    return fs.last_screen
+
+
+def current_flow(session: Session, *, user_id: int) -> dict[str, Any] | None:
+    """The operator's flow in progress, exactly as last shown (resume after a reboot)."""
+    fs = session.scalars(
+        select(FlowSession).where(FlowSession.user_id == user_id, FlowSession.active.is_(True))
+        .order_by(FlowSession.id.desc()).limit(1)
+    ).first()
+    return fs.last_screen if fs else None
+
+
+def _locked_session(session: Session, flow_session_id: int, user_id: int) -> FlowSession:
+    fs = session.scalars(
+        select(FlowSession).where(FlowSession.id == flow_session_id).with_for_update()
+        .execution_options(populate_existing=True)
+    ).one_or_none()
+    if fs is None or fs.user_id != user_id:  # someone else's session reads as missing
+        raise FlowNotFound(f"no flow session {flow_session_id}")
+    return fs
+
+
+def run_step(session: Session, *, flow_session_id: int, seq: int, request_id: str | None,
+             input: str | None = None, action: str | None = None, user: User,
+             device_id: str | None, lease_seconds: int = 900,
+             locale: str | None = None) -> dict[str, Any]:
+    """Apply one scan or action exactly once and return the screen to show."""
+    fs = _locked_session(session, flow_session_id, user.id)
+    if (request_id and request_id == fs.last_request_id) or seq != fs.seq or not fs.active:
+        return fs.last_screen
+    cls = _flows()[fs.flow]
+    task = session.get(Task, fs.task_id) if fs.task_id else None
+    ctx = StepContext(user, device_id, fs.warehouse_id, locale or user.locale, request_id,
+                      copy.deepcopy(fs.data), task, lease_seconds)
+    flow = cls(session, ctx)
+    try:
+        with events.savepoint(session):
+            screen = flow.dispatch(fs.state, input, action)
+            flow.check_transition(fs.state, screen.state)
+    except WmsError as exc:
+        unchanged = cls(session, replace(ctx, data=copy.deepcopy(fs.data)))
+        screen = replace(unchanged.screen(fs.state), message=Message(exc.code, "error",
+                                                                      exc.params))
+        return render(screen, flow=cls, flow_session_id=fs.id, seq=fs.seq, locale=ctx.locale)
+    _save(session, fs, ctx, screen, cls)
+    return fs.last_screen
+
+
+def _save(session: Session, fs: FlowSession, ctx: StepContext, screen: Screen,
+          cls: type[Flow]) -> None:
+    fs.state, fs.data, fs.seq = screen.state, ctx.data, fs.seq + 1
+    fs.last_request_id, fs.device_id = ctx.request_id, ctx.device_id or fs.device_id
+    fs.last_screen = render(screen, flow=cls, flow_session_id=fs.id, seq=fs.seq,
+                            locale=ctx.locale)
+    if screen.done:
+        fs.active, fs.finished_at = False, utcnow()
+    if ctx.task is not None and ctx.task.is_owned:
+        task_service.touch(ctx.task, lease_seconds=ctx.lease_seconds)
+    presence.seen(session, user_id=ctx.user.id, device_id=ctx.device_id,
+                  warehouse_id=fs.warehouse_id, location_id=ctx.here_location_id)

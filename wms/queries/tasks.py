@@ -1,0 +1,125 @@
+"""Read-side task queries: tasks as JSON-ready dicts with codes and names, the board's filters."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from wms.model import Item, Location, Task, TaskStatus, TaskTransition, User, Zone, qty_str, utcnow
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def describe(task: Task) -> dict[str, Any]:
+    """A task as plain values (ids only), for events and APIs."""
+    return {
+        "id": task.id, "type": task.type.value, "status": task.status.value,
+        "priority": task.priority, "due_at": _iso(task.due_at),
+        "warehouse_id": task.warehouse_id, "zone_id": task.zone_id,
+        "required_skill": task.required_skill, "route_seq": task.route_seq,
+        "group_id": task.group_id, "assignee_id": task.assignee_id, "device_id": task.device_id,
+        "item_id": task.item_id, "qty": qty_str(task.qty) if task.qty is not None else None,
+        "done_qty": qty_str(task.done_qty), "uom": task.uom,
+        "from_location_id": task.from_location_id, "to_location_id": task.to_location_id,
+        "lease_expires_at": _iso(task.lease_expires_at),
+        "exception_reason": task.exception_reason,
+        "created_at": _iso(task.created_at), "updated_at": _iso(task.updated_at),
+    }
+
+
+def _names(session: Session, model: Any, column: Any, ids: Iterable[int | None]) -> dict:
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    return dict(session.execute(select(model.id, column).where(model.id.in_(wanted))).all())
+
+
+def enrich(session: Session, tasks: Sequence[Task]) -> list[dict[str, Any]]:
+    """Tasks with location codes, SKU, item name, zone code and assignee name filled in."""
+    locs = _names(session, Location, Location.code,
+                  [t.from_location_id for t in tasks] + [t.to_location_id for t in tasks])
+    skus = _names(session, Item, Item.sku, [t.item_id for t in tasks])
+    items = _names(session, Item, Item.name, [t.item_id for t in tasks])
+    zones = _names(session, Zone, Zone.code, [t.zone_id for t in tasks])
+    users = _names(session, User, User.display_name, [t.assignee_id for t in tasks])
+    return [
+        {**describe(t), "from_location": locs.get(t.from_location_id),
+         "to_location": locs.get(t.to_location_id), "sku": skus.get(t.item_id),
+         "item_name": items.get(t.item_id), "zone": zones.get(t.zone_id),
+         "assignee": users.get(t.assignee_id)}
+        for t in tasks
+    ]
+
+
+def operator_tasks(session: Session, *, user_id: int) -> list[dict[str, Any]]:
+    """What the operator holds now, in the order they should do it."""
+    stmt = (
+        select(Task).where(Task.assignee_id == user_id,
+                           Task.status.in_((TaskStatus.assigned, TaskStatus.in_progress)))
+        .order_by(Task.priority.desc(), Task.due_at.asc().nullslast(), Task.route_seq, Task.id)
+    )
+    return enrich(session, list(session.scalars(stmt)))
+
+
+@dataclass(frozen=True)
+class BoardFilter:
+    warehouse_id: int
+    statuses: tuple[str, ...] = ()
+    zone_id: int | None = None
+    assignee_id: int | None = None
+    min_priority: int | None = None
+    older_than_minutes: int | None = None
+    page: int = 1
+    per_page: int = 50
+
+
+def _filtered(f: BoardFilter, now: datetime) -> Select:
+    stmt = select(Task).where(Task.warehouse_id == f.warehouse_id)
+    if f.statuses:
+        stmt = stmt.where(Task.status.in_([TaskStatus(s) for s in f.statuses]))
+    if f.zone_id is not None:
+        stmt = stmt.where(Task.zone_id == f.zone_id)
+    if f.assignee_id is not None:
+        stmt = stmt.where(Task.assignee_id == f.assignee_id)
+    if f.min_priority is not None:
+        stmt = stmt.where(Task.priority >= f.min_priority)
+    if f.older_than_minutes is not None:
+        stmt = stmt.where(Task.created_at <= now - timedelta(minutes=f.older_than_minutes))
+    return stmt
+
+
+def board(session: Session, f: BoardFilter, *, now: datetime | None = None) -> dict[str, Any]:
+    """One page of the task board, most urgent first, with the total for paging."""
+    stmt = _filtered(f, now or utcnow())
+    total = session.scalar(select(func.count()).select_from(stmt.subquery()))
+    page = list(session.scalars(
+        stmt.order_by(Task.priority.desc(), Task.due_at.asc().nullslast(), Task.id)
+        .offset((f.page - 1) * f.per_page).limit(f.per_page)
+    ))
+    return {"tasks": enrich(session, page), "total": int(total or 0), "page": f.page,
+            "per_page": f.per_page}
+
+
+def detail(session: Session, task: Task) -> dict[str, Any]:
+    """A task with its whole recorded history, names resolved."""
+    steps = list(session.scalars(
+        select(TaskTransition).where(TaskTransition.task_id == task.id)
+        .order_by(TaskTransition.id)))
+    names = _names(session, User, User.display_name,
+                   [s.actor_id for s in steps] + [s.to_user_id for s in steps]
+                   + [s.from_user_id for s in steps])
+    history = [
+        {"at": _iso(s.at), "from": s.from_status.value, "to": s.to_status.value,
+         "actor": names.get(s.actor_id), "actor_id": s.actor_id, "device_id": s.device_id,
+         "reason": s.reason, "from_user": names.get(s.from_user_id),
+         "to_user": names.get(s.to_user_id)}
+        for s in steps
+    ]
+    return {**enrich(session, [task])[0], "history": history}

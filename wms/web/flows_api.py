@@ -1,0 +1,226 @@
+"""The terminal's JSON API: my tasks, next task, flows step by step, missed pushes and acks.
+
+Signed in as kind "terminal"; every POST carries the ``X-CSRF-Token``
+header. Each view is one transaction (``with transaction()``); failures
+come back as problem+json with the catalogued ``message`` translated to
+the operator's language. Also starts the lease sweep worker.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Blueprint, Flask, Response, jsonify, request, session
+from sqlalchemy.orm import Session
+
+from wms.errors import FieldError, ValidationFailed, WmsError
+from wms.flows import runner
+from wms.messages import translate
+from wms.model import User
+from wms.queries import tasks as task_queries
+from wms.services import claims, presence, pushes
+from wms.services import tasks as task_service
+from wms.web.auth import current_user, login_required
+from wms.web.context import read_session, transaction, wms
+from wms.web.errors import problem
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("flows_api", __name__, url_prefix="/t/api")
+terminal_only = login_required(kind="terminal")
+
+
+def _me(s: Session) -> User:
+    user = current_user()
+    assert user is not None  # login_required ran first
+    found = s.get(User, user.id)
+    assert found is not None
+    return found
+
+
+def _locale() -> str:
+    user = current_user()
+    return session.get("locale") or (user.locale if user else "zh_CN")
+
+
+def _where() -> dict[str, Any]:
+    """The signed-in terminal's device and warehouse; a terminal must have a warehouse."""
+    warehouse_id = session.get("warehouse_id")
+    if warehouse_id is None:
+        raise ValidationFailed([FieldError("warehouse", "sign in to a warehouse first")])
+    return {"device_id": session.get("device_id"), "warehouse_id": warehouse_id}
+
+
+def _lease() -> int:
+    return wms().settings.tasks.lease_seconds
+
+
+def _body() -> dict[str, Any]:
+    body = request.get_json(silent=True)
+    if body is None:
+        return {}
+    if not isinstance(body, dict):
+        raise ValidationFailed([FieldError("body", "a JSON object is required")])
+    return body
+
+
+def _int(body: dict[str, Any], name: str, *, required: bool = True) -> int | None:
+    value = body.get(name)
+    if value is None and not required:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValidationFailed([FieldError(name, "an integer is required")])
+    return value
+
+
+def _text(body: dict[str, Any], name: str, limit: int) -> str | None:
+    value = body.get(name)
+    if value is not None and (not isinstance(value, str) or len(value) > limit):
+        raise ValidationFailed([FieldError(name, f"text of at most {limit} characters")])
+    return value
+
+
+@bp.get("/me/tasks")
+@terminal_only
+def my_tasks() -> Response:
+    user = current_user()
+    assert user is not None
+    return jsonify({"tasks": task_queries.operator_tasks(read_session(), user_id=user.id)})
+
+
+@bp.post("/tasks/next")
+@terminal_only
+def next_task() -> Response:
+    where = _where()
+    with transaction() as s:
+        me = _me(s)
+        got = claims.claim_next(s, user=me, warehouse_id=where["warehouse_id"],
+                                device_id=where["device_id"], lease_seconds=_lease())
+        presence.seen(s, user_id=me.id, **where)
+        found = task_queries.enrich(s, got)
+    if not found:
+        return jsonify({"tasks": [], "message": _message("no_task", "info")})
+    return jsonify({"tasks": found, "message": None})
+
+
+@bp.post("/tasks/<int:task_id>/start")
+@terminal_only
+def start_task(task_id: int) -> Response:
+    with transaction() as s:
+        me = _me(s)
+        task = task_service.start(s, task_id=task_id, user_id=me.id,
+                                  device_id=session.get("device_id"), lease_seconds=_lease())
+        return jsonify({"task": task_queries.enrich(s, [task])[0]})
+
+
+@bp.post("/tasks/<int:task_id>/exception")
+@terminal_only
+def task_exception(task_id: int) -> Response:
+    reason = _text(_body(), "reason", 64) or "exception"
+    with transaction() as s:
+        me = _me(s)
+        task = task_service.report_exception(s, task_id=task_id, user_id=me.id,
+                                             device_id=session.get("device_id"), reason=reason)
+        return jsonify({"task": task_queries.enrich(s, [task])[0]})
+
+
+@bp.post("/flows/start")
+@terminal_only
+def start_flow() -> Response:
+    body = _body()
+    flow = _text(body, "flow", 32) or ""
+    task_id = _int(body, "task_id", required=False)
+    where = _where()
+    with transaction() as s:
+        shown = runner.start_flow(s, flow=flow, user=_me(s), task_id=task_id,
+                                  lease_seconds=_lease(), locale=_locale(), **where)
+    return jsonify(shown)
+
+
+@bp.post("/flows/<int:flow_session_id>/step")
+@terminal_only
+def step(flow_session_id: int) -> Response:
+    body = _body()
+    seq = _int(body, "seq")
+    assert seq is not None
+    request_id = _text(body, "request_id", 64)
+    if not request_id:
+        raise ValidationFailed([FieldError("request_id", "a request id is required")])
+    with transaction() as s:
+        shown = runner.run_step(
+            s, flow_session_id=flow_session_id, seq=seq, request_id=request_id,
+            input=_text(body, "input", 500), action=_text(body, "action", 32), user=_me(s),
+            device_id=session.get("device_id"), lease_seconds=_lease(), locale=_locale(),
+        )
+    return jsonify(shown)
+
+
+@bp.get("/flows/current")
+@terminal_only
+def current_flow() -> Response:
+    user = current_user()
+    assert user is not None
+    shown = runner.current_flow(read_session(), user_id=user.id)
+    if shown is None:
+        return Response(status=204)
+    return jsonify(shown)
+
+
+@bp.get("/events")
+@terminal_only
+def missed_events() -> Response:
+    """REST resync for networks that block WebSockets: what came after ``after``, in order."""
+    user = current_user()
+    assert user is not None
+    after = request.args.get("after", type=int)
+    s = read_session()
+    found = pushes.missed(s, user_id=user.id, after=after)
+    return jsonify({"events": [e.envelope() for e in found],
+                    "last_seq": pushes.last_seq(s, user_id=user.id)})
+
+
+@bp.post("/events/ack")
+@terminal_only
+def ack_events() -> Response:
+    body = _body()
+    seqs = body.get("seqs")
+    if seqs is not None and not (isinstance(seqs, list)
+                                 and all(isinstance(x, int) for x in seqs)):
+        raise ValidationFailed([FieldError("seqs", "a list of integers is required")])
+    single = _int(body, "seq", required=False)
+    with transaction() as s:
+        me = _me(s)
+        count = pushes.ack(s, user_id=me.id, seqs=(seqs or []) + ([single] if single else []),
+                           upto=_int(body, "upto", required=False))
+    return jsonify({"acked": count})
+
+
+def _message(code: str, level: str, **params: Any) -> dict[str, Any]:
+    return {"code": code, "level": level, "text": translate(code, _locale(), **params)}
+
+
+@bp.errorhandler(WmsError)
+def _refused(exc: WmsError) -> Response:
+    return problem(exc.http_status, exc.title, exc.detail, code=exc.code,
+                   message=_message(exc.code, "error", **exc.params))
+
+
+def _sweep_forever(app: Flask) -> None:
+    ctx = wms(app)
+    settings = ctx.settings.tasks
+    pause = max(5, min(60, min(settings.lease_seconds, settings.disconnect_grace_seconds) // 4))
+    while True:
+        ctx.socketio.sleep(pause)
+        try:
+            with ctx.session_factory() as s, s.begin():
+                claims.sweep(s, disconnect_grace_seconds=settings.disconnect_grace_seconds)
+        except Exception:  # the sweep runs again next round; never let the worker die
+            log.exception("task sweep failed")
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
+    ctx = wms(app)
+    if not ctx.settings.testing:
+        ctx.workers.append(ctx.socketio.start_background_task(_sweep_forever, app))
