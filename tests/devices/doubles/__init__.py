@@ -1,0 +1,1 @@
+"""Test doubles for devices that need a process or a pseudo-terminal."""

@@ -1,0 +1,200 @@
+"""The print spooler: one sender thread per printer sends committed jobs, in order.
+
+Each attempt is: claim (short transaction) -> send (socket I/O, no
+transaction open) -> record the outcome (short transaction).
+
+- printer offline, paused, out of paper, status unknown: nothing was sent,
+  the job waits with exponential backoff and jitter (1 s to 60 s) and is
+  sent once when the printer is back; after ``give_up_after`` it fails;
+- connection lost mid-job: a plain label is sent again; a label carrying
+  an SSCC or serial number becomes ``uncertain`` and waits for a person;
+- success is ``sent``, never ``printed``: raw ZPL is not acknowledged.
+
+When idle, a sender polls its printer's health, so the console sees paper
+out even when nothing prints, and status changes go to the StatusBoard.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from wms.devices.errors import PrinterNotReady, PrinterUnreachable, SendInterrupted
+from wms.devices.health import StatusBoard
+from wms.devices.ports import ClaimedJob, JobStore, LabelPrinter, PrinterState, PrinterStatus
+from wms.errors import DeviceError
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    first_delay: float = 1.0
+    max_delay: float = 60.0
+    jitter: float = 0.2
+    #: A job still unsent this long after it was created fails (and alerts).
+    give_up_after: float = 8 * 3600
+
+    def delay(self, attempts: int, rng: random.Random) -> float:
+        base = min(self.max_delay, self.first_delay * 2 ** max(0, attempts - 1))
+        return base * (1 + rng.uniform(-self.jitter, self.jitter))
+
+    def expired(self, job: ClaimedJob) -> bool:
+        return (datetime.now(UTC) - job.created_at).total_seconds() > self.give_up_after
+
+
+class PrintSpooler:
+    def __init__(
+        self,
+        store: JobStore,
+        printer_for: Callable[[str], LabelPrinter],
+        *,
+        board: StatusBoard | None = None,
+        policy: RetryPolicy | None = None,
+        poll_interval: float = 2.0,
+        health_interval: float = 15.0,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.store = store
+        self.printer_for = printer_for
+        self.board = board or StatusBoard()
+        self.policy = policy or RetryPolicy()
+        self.poll_interval = poll_interval
+        self.health_interval = health_interval
+        self.rng = rng or random.Random()
+        self._senders: dict[str, _Sender] = {}
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._discover: threading.Thread | None = None
+
+    # ---------------------------------------------------------- control ---
+
+    def start(self, printer_codes: Iterable[str] = ()) -> None:
+        """Start senders for known printers and a thread that finds printers with work."""
+        self._stop.clear()
+        for code in printer_codes:
+            self._sender(code)
+        self._discover = threading.Thread(target=self._discover_loop, daemon=True,
+                                          name="spooler-discover")
+        self._discover.start()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._stop.set()
+        with self._lock:
+            senders = list(self._senders.values())
+            self._senders.clear()
+        for sender in senders:
+            sender.wake.set()
+        for sender in senders:
+            sender.thread.join(timeout)
+        if self._discover is not None:
+            self._discover.join(timeout)
+
+    def wake(self, printer_codes: Iterable[str]) -> None:
+        """Called after a commit that queued jobs: their printers' senders look now."""
+        for code in printer_codes:
+            self._sender(code).wake.set()
+
+    # ------------------------------------------------------------ loops ---
+
+    def _sender(self, code: str) -> _Sender:
+        with self._lock:
+            sender = self._senders.get(code)
+            if sender is None and not self._stop.is_set():
+                sender = _Sender(self, code)
+                self._senders[code] = sender
+                sender.thread.start()
+            return sender or _Sender(self, code)
+
+    def _discover_loop(self) -> None:
+        while not self._stop.wait(self.poll_interval):
+            try:
+                for code in self.store.printers_with_work():
+                    self._sender(code).wake.set()
+            except Exception:  # the database may be briefly away; try again later
+                log.exception("spooler could not list printers with work")
+
+
+class _Sender:
+    """The only thread in this process that talks to one printer."""
+
+    def __init__(self, spooler: PrintSpooler, code: str) -> None:
+        self.spooler = spooler
+        self.code = code
+        self.wake = threading.Event()
+        self.token = uuid.uuid4().hex
+        self.last_health = 0.0
+        self.thread = threading.Thread(target=self.run, daemon=True, name=f"spooler-{code}")
+
+    def run(self) -> None:
+        stop = self.spooler._stop
+        while not stop.is_set():
+            try:
+                job, due_in = self.spooler.store.claim(self.code, self.token)
+            except Exception:
+                log.exception("spooler claim failed for %s", self.code)
+                job, due_in = None, None
+            if job is not None:
+                try:
+                    self.deliver(job)
+                except Exception:  # e.g. the database is away; the lease recovers the job
+                    log.exception("spooler could not finish job %s", job.ref)
+                continue
+            self.idle_health()
+            wait = self.spooler.poll_interval if due_in is None else min(due_in, 5.0)
+            self.wake.wait(max(0.01, wait))
+            self.wake.clear()
+
+    def idle_health(self) -> None:
+        if time.monotonic() - self.last_health < self.spooler.health_interval:
+            return
+        self.last_health = time.monotonic()
+        try:
+            status = self.spooler.printer_for(self.code).status()
+        except DeviceError as exc:
+            status = PrinterStatus(PrinterState.unknown, detail=exc.detail)
+        self.publish(status)
+
+    def publish(self, status: PrinterStatus) -> None:
+        if self.spooler.board.update(self.code, status):
+            try:
+                self.spooler.store.printer_status(self.code, status)
+            except Exception:
+                log.exception("could not record status of %s", self.code)
+
+    def deliver(self, job: ClaimedJob) -> None:
+        spooler = self.spooler
+        try:
+            status = spooler.printer_for(self.code).send(job.data)
+        except PrinterNotReady as exc:
+            self.publish(exc.status)
+            self.retry(job, f"{exc.status.state.value}: {exc.status.detail}")
+        except PrinterUnreachable as exc:
+            self.publish(PrinterStatus(PrinterState.offline, detail=exc.detail))
+            self.retry(job, f"offline: {exc.detail}")
+        except SendInterrupted as exc:
+            self.publish(PrinterStatus(PrinterState.unknown, detail=exc.detail))
+            if job.serialized:
+                spooler.store.uncertain(job, reason=exc.detail)
+                spooler.board.job_needs_attention(self.code, job, exc.detail)
+            else:
+                self.retry(job, f"interrupted: {exc.detail}", delay=0.0)
+        except DeviceError as exc:
+            self.retry(job, exc.detail)
+        else:
+            self.last_health = time.monotonic()
+            spooler.store.sent(job, status)
+            if status.state is not PrinterState.unknown:
+                self.publish(status)
+
+    def retry(self, job: ClaimedJob, reason: str, delay: float | None = None) -> None:
+        policy = self.spooler.policy
+        if delay is None:
+            delay = policy.delay(job.attempts, self.spooler.rng)
+        self.spooler.store.retry(job, reason=reason, delay=delay, give_up=policy.expired(job))

@@ -1,0 +1,1 @@
+"""Labels: ZPL escaping, GS1 barcodes and Jinja templates; pure, no device I/O."""
