@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from wms.flows.move import MoveFlow
+from wms.flows.receive import ReceiveFlow
 from wms.flows.runner import Flow
 
-FLOWS: dict[str, type[Flow]] = {MoveFlow.name: MoveFlow}
+FLOWS: dict[str, type[Flow]] = {MoveFlow.name: MoveFlow, ReceiveFlow.name: ReceiveFlow}

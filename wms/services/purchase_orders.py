@@ -30,6 +30,7 @@ from wms.model import (
 )
 
 _S = PurchaseOrderStatus
+RECEIVABLE = (_S.open, _S.receiving)
 #: Orders a push may still change.
 CHANGEABLE = (_S.open, _S.receiving, _S.received)
 
@@ -231,3 +232,37 @@ def describe_order(order: PurchaseOrder) -> dict[str, Any]:
             for line in order.lines
         ],
     }
+
+
+def order_by_reference(session: Session, *, warehouse_id: int, text: str) -> PurchaseOrder | None:
+    """The order a scan names: its number, or the SSCC its ASN announces."""
+    by_number = session.scalar(
+        select(PurchaseOrder).where(
+            PurchaseOrder.external_id == text, PurchaseOrder.warehouse_id == warehouse_id
+        )
+    )
+    if by_number is not None:
+        return by_number
+    return session.scalar(
+        select(PurchaseOrder)
+        .join(PurchaseOrderLine)
+        .where(PurchaseOrderLine.sscc == text, PurchaseOrder.warehouse_id == warehouse_id)
+        .order_by(PurchaseOrder.id.desc())
+        .limit(1)
+    )
+
+
+def order_for_item(session: Session, *, warehouse_id: int, item_id: int) -> PurchaseOrder | None:
+    """The receivable order expecting this item soonest (a line's barcode finds its order)."""
+    return session.scalar(
+        select(PurchaseOrder)
+        .join(PurchaseOrderLine)
+        .where(
+            PurchaseOrder.warehouse_id == warehouse_id,
+            PurchaseOrder.status.in_(RECEIVABLE),
+            PurchaseOrderLine.item_id == item_id,
+            PurchaseOrderLine.received_base < PurchaseOrderLine.qty_base,
+        )
+        .order_by(PurchaseOrder.expected_at, PurchaseOrder.id)
+        .limit(1)
+    )

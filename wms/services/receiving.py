@@ -79,40 +79,6 @@ class ClosedReceipt:
     inspections: list[QcInspection] = field(default_factory=list)
 
 
-def order_by_reference(session: Session, *, warehouse_id: int, text: str) -> PurchaseOrder | None:
-    """The order a scan names: its number, or the SSCC its ASN announces."""
-    by_number = session.scalar(
-        select(PurchaseOrder).where(
-            PurchaseOrder.external_id == text, PurchaseOrder.warehouse_id == warehouse_id
-        )
-    )
-    if by_number is not None:
-        return by_number
-    return session.scalar(
-        select(PurchaseOrder)
-        .join(PurchaseOrderLine)
-        .where(PurchaseOrderLine.sscc == text, PurchaseOrder.warehouse_id == warehouse_id)
-        .order_by(PurchaseOrder.id.desc())
-        .limit(1)
-    )
-
-
-def order_for_item(session: Session, *, warehouse_id: int, item_id: int) -> PurchaseOrder | None:
-    """The receivable order expecting this item soonest (a line's barcode finds its order)."""
-    return session.scalar(
-        select(PurchaseOrder)
-        .join(PurchaseOrderLine)
-        .where(
-            PurchaseOrder.warehouse_id == warehouse_id,
-            PurchaseOrder.status.in_(RECEIVABLE),
-            PurchaseOrderLine.item_id == item_id,
-            PurchaseOrderLine.received_base < PurchaseOrderLine.qty_base,
-        )
-        .order_by(PurchaseOrder.expected_at, PurchaseOrder.id)
-        .limit(1)
-    )
-
-
 def start_receipt(
     session: Session, *, order_id: int, operator_id: int | None, device_id: str | None = None
 ) -> Receipt:
@@ -232,6 +198,17 @@ def _base_qty(item: Item, arrival: Arrival) -> Decimal:
     if qty <= 0:
         raise InvalidQuantity("quantity must be greater than zero", field="qty")
     return item.to_base(qty, arrival.uom)
+
+
+def check_quantity(
+    session: Session, *, receipt_id: int, item: Item, qty_base: Decimal, lot_no: str | None
+) -> None:
+    """Refuse now what ``receive`` would refuse for this quantity (the PDA asks early)."""
+    order = _open_receipt(session, receipt_id).order
+    rules = rules_for(
+        session, item=item, supplier_id=order.supplier_id, warehouse_id=order.warehouse_id
+    )
+    _order_line(session, order, item, lot_no, qty_base, rules)
 
 
 def _order_line(
