@@ -155,6 +155,8 @@ CATALOG: dict[str, tuple[str, str]] = {
                              "{order} 状态为 {status}，不能收货"),
     "no_printer_assigned": ("No printer for {kind} labels here: ask a supervisor",
                             "此处没有 {kind} 标签打印机，请联系主管"),
+    "expected_number": ("Key a number, not {scanned}", "请输入数字，不是 {scanned}"),
+    "qty_out_of_range": ("Key a number from {min} to {max}", "请输入 {min} 到 {max} 之间的数字"),
     "receipt_closed": ("This receipt is closed", "此收货单已关闭"),
     "invalid_date": ("{scanned} is not a date: key YYYY-MM-DD",
                      "{scanned} 不是日期，请输入 年-月-日"),

@@ -27,11 +27,19 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from wms.errors import InvalidQuantity, WmsError
+from wms.errors import InvalidQuantity
+from wms.flows.inbound_input import (
+    ContainerInUse,
+    ExpectedContainer,
+    ExpectedItem,
+    OrderNotFound,
+    parse_date,
+    parse_number,
+)
 from wms.flows.runner import Flow, Message, Screen
 from wms.messages import unit
 from wms.model import Container, Item, PurchaseOrder, Receipt, Tracking, exact, qty_str
@@ -57,36 +65,6 @@ class S(StrEnum):
     scan_serial = "scan_serial"
     scan_container = "scan_container"
     done = "done"
-
-
-class OrderNotFound(WmsError):
-    code = "order_not_found"
-    http_status = 422
-
-
-class ExpectedItem(WmsError):
-    code = "expected_item"
-    http_status = 422
-
-
-class ExpectedNumber(WmsError):
-    code = "expected_quantity"
-    http_status = 422
-
-
-class InvalidDate(WmsError):
-    code = "invalid_date"
-    http_status = 422
-
-
-class ExpectedContainer(WmsError):
-    code = "expected_container"
-    http_status = 422
-
-
-class ContainerInUse(WmsError):
-    code = "container_in_use"
-    http_status = 422
 
 
 _ITEM_KEYS = (
@@ -274,7 +252,7 @@ class ReceiveFlow(Flow):
 
     def on_report_unexpected(self, scan: ScanResult) -> Screen:
         d = self.data
-        qty = _number(scan)
+        qty = parse_number(scan.text)
         unexpected_items.report(
             self.session,
             order_id=d["order_id"],
@@ -296,7 +274,7 @@ class ReceiveFlow(Flow):
             d["counted"] = qty_str(Decimal(d["counted"]) + 1)
             self._check_tolerance(item, Decimal(d["counted"]))
             return self.screen(S.scan_quantity)
-        self._set_qty(item, _number(scan))
+        self._set_qty(item, parse_number(scan.text))
         return self._next(item)
 
     def act_confirm(self) -> Screen:
@@ -311,7 +289,7 @@ class ReceiveFlow(Flow):
 
     def on_scan_expiry(self, scan: ScanResult) -> Screen:
         item = self._item()
-        self._set_expiry(item, _date(scan.text))
+        self._set_expiry(item, parse_date(scan.text))
         return self._next(item)
 
     def on_scan_serial(self, scan: ScanResult) -> Screen:
@@ -461,26 +439,3 @@ class ReceiveFlow(Flow):
     def _forget_item(self) -> None:
         for key in _ITEM_KEYS:
             self.data.pop(key, None)
-
-
-def _number(scan: ScanResult) -> Decimal:
-    try:
-        value = Decimal(scan.text.replace(",", "."))
-    except InvalidOperation:
-        raise ExpectedNumber(scanned=scan.text, sku="") from None
-    if not value.is_finite():
-        raise ExpectedNumber(scanned=scan.text, sku="")
-    return value
-
-
-def _date(text: str) -> date:
-    """2026-06-30, 20260630 or GS1's 260630."""
-    digits = text.replace("-", "").replace("/", "").replace(".", "")
-    try:
-        if len(digits) == 6:
-            return date(2000 + int(digits[:2]), int(digits[2:4]), int(digits[4:]))
-        if len(digits) == 8:
-            return date(int(digits[:4]), int(digits[4:6]), int(digits[6:]))
-    except ValueError:
-        pass
-    raise InvalidDate(scanned=text)
