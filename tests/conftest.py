@@ -59,9 +59,19 @@ def reset_schema(engine: Engine) -> None:
 
 
 def wipe(engine: Engine) -> None:
-    names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    """Empty every table and restart the ids.
+
+    DELETE in reverse dependency order: on small test tables it takes a few
+    ms where TRUNCATE (file operations per table) took most of a second.
+    """
     with engine.begin() as conn:
-        conn.execute(text(f"truncate {names} restart identity cascade"))
+        for table in reversed(Base.metadata.sorted_tables):
+            conn.execute(table.delete())
+        sequences = conn.scalars(
+            text("select sequencename from pg_sequences where schemaname = 'public'")
+        ).all()
+        for name in sequences:
+            conn.execute(text(f'alter sequence "{name}" restart'))
 
 
 @pytest.fixture(scope="session")

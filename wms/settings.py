@@ -37,7 +37,17 @@ class DeviceSettings:
 @dataclass(frozen=True)
 class ApiSettings:
     idempotency_ttl_hours: int = 48
+    #: An in-flight key older than this is taken to be abandoned (its process died).
+    idempotency_lease_seconds: int = 300
     max_bulk_items: int = 1000
+    #: Start the webhook delivery thread with the app.
+    start_webhook_worker: bool = True
+    webhook_timeout_seconds: float = 5.0
+    webhook_max_attempts: int = 15
+    #: First retry after this many seconds, doubling up to the cap.
+    webhook_backoff_seconds: float = 2.0
+    webhook_backoff_cap_seconds: float = 3600.0
+    webhook_poll_seconds: float = 5.0
 
 
 @dataclass(frozen=True)

@@ -74,6 +74,7 @@ from wms.model.tasks import (
     TaskTransition,
     TaskType,
 )
+from wms.model.webhooks import DeliveryState, OutboxEvent, WebhookDelivery, WebhookSubscription
 
 __all__ = [
     "OPEN",
@@ -87,6 +88,7 @@ __all__ = [
     "Container",
     "ContainerKind",
     "DecisionStatus",
+    "DeliveryState",
     "FlowSession",
     "IdempotencyRecord",
     "Item",
@@ -100,6 +102,7 @@ __all__ = [
     "MoveReason",
     "OperatorEventCounter",
     "OperatorPresence",
+    "OutboxEvent",
     "Partner",
     "PartnerKind",
     "PrintJob",
@@ -140,6 +143,8 @@ __all__ = [
     "User",
     "VirtualKind",
     "Warehouse",
+    "WebhookDelivery",
+    "WebhookSubscription",
     "Workstation",
     "Zone",
     "ZoneKind",

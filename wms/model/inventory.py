@@ -6,7 +6,17 @@ import enum
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String
+from sqlalchemy import (
+    DDL,
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    FetchedValue,
+    ForeignKey,
+    Index,
+    String,
+    event,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from wms.errors import NegativeStockNotAllowed, ReservationExceeded
@@ -129,6 +139,7 @@ class StockMove(IdMixin, Base):
         CheckConstraint("qty > 0", name="qty_positive"),
         Index("ix_stock_move_item_from", "item_id", "from_location_id"),
         Index("ix_stock_move_item_to", "item_id", "to_location_id"),
+        Index("ix_stock_move_txid_id", "txid", "id"),
     )
 
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
@@ -157,6 +168,17 @@ class StockMove(IdMixin, Base):
     unit_cost: Mapped[Decimal | None]
     reverses_move_id: Mapped[int | None] = mapped_column(ForeignKey("stock_move.id"), unique=True)
     request_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    #: PostgreSQL: the writing transaction's id (``pg_current_xact_id()``), so the
+    #: moves feed can wait for lines that commit out of id order. NULL on SQLite,
+    #: where one writer at a time makes id order the commit order.
+    txid: Mapped[int | None] = mapped_column(BigInteger, server_default=FetchedValue())
+
+
+#: The column default is PostgreSQL-only; a migration must set the same default.
+STOCK_MOVE_TXID_DEFAULT = DDL(
+    "ALTER TABLE stock_move ALTER COLUMN txid SET DEFAULT (pg_current_xact_id()::text::bigint)"
+).execute_if(dialect="postgresql")
+event.listen(StockMove.__table__, "after_create", STOCK_MOVE_TXID_DEFAULT)
 
 
 class Reservation(IdMixin, Base):

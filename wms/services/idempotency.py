@@ -1,0 +1,155 @@
+"""Idempotency-Key records: claim the key before the work, store the answer with the work.
+
+The flow of one writing request that carries a key:
+
+1. ``claim_key`` in its own short, committed transaction. The unique index on
+   (client, key) lets exactly one of many simultaneous requests insert the
+   row; the others find it and learn whether to replay, wait (409) or refuse
+   a different body (422).
+2. The work, in one transaction, ending with ``complete_key``: the answer is
+   stored atomically with the work it describes, so a committed document
+   always has its stored response and a rolled-back one never has.
+3. On failure, ``release_key`` (own transaction): nothing was written, so the
+   client may retry with the same key.
+
+An in-flight claim older than the lease is taken to be abandoned (its
+process died) and may be taken over; ``complete_key`` checks the claim is
+still ours, so a slow original can never commit after a take-over.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from wms.errors import Conflict
+from wms.model import IdempotencyRecord, utcnow
+
+
+class ClaimOutcome(enum.StrEnum):
+    new = "new"
+    replay = "replay"
+    in_flight = "in_flight"
+    mismatch = "mismatch"
+
+
+@dataclass(frozen=True)
+class Claim:
+    outcome: ClaimOutcome
+    record_id: int | None = None
+    #: The claim's timestamp: proof of ownership when completing.
+    claimed_at: datetime | None = None
+    status: int | None = None
+    body: str | None = None
+
+
+def fingerprint(method: str, path: str, canonical_body: str) -> str:
+    """What makes two requests "the same": method, path and the canonical JSON body."""
+    data = f"{method.upper()}\n{path}\n{canonical_body}".encode()
+    return hashlib.sha256(data).hexdigest()
+
+
+def claim_key(
+    session: Session,
+    *,
+    client_id: int,
+    key: str,
+    method: str,
+    path: str,
+    request_hash: str,
+    ttl: timedelta,
+    lease: timedelta,
+) -> Claim:
+    """Claim ``key`` for this request, or say what happened to the earlier one."""
+    now = utcnow()
+    values = {
+        "client_id": client_id,
+        "key": key,
+        "method": method,
+        "path": path,
+        "request_hash": request_hash,
+        "state": "in_flight",
+        "created_at": now,
+    }
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    inserted = session.scalar(
+        dialect.insert(IdempotencyRecord)
+        .values(values)
+        .on_conflict_do_nothing(index_elements=["client_id", "key"])
+        .returning(IdempotencyRecord.id)
+    )
+    if inserted is not None:
+        return Claim(ClaimOutcome.new, inserted, now)
+    record = session.scalars(
+        select(IdempotencyRecord)
+        .where(IdempotencyRecord.client_id == client_id, IdempotencyRecord.key == key)
+        .with_for_update()
+    ).one()
+    expired = record.created_at < now - ttl
+    abandoned = record.state == "in_flight" and record.created_at < now - lease
+    if expired or (abandoned and record.request_hash == request_hash):
+        _restart(record, values, now)
+        return Claim(ClaimOutcome.new, record.id, now)
+    if record.request_hash != request_hash:
+        return Claim(ClaimOutcome.mismatch, record.id)
+    if record.state != "done":
+        return Claim(ClaimOutcome.in_flight, record.id)
+    return Claim(
+        ClaimOutcome.replay, record.id, status=record.response_status, body=record.response_body
+    )
+
+
+def _restart(record: IdempotencyRecord, values: dict, now: datetime) -> None:
+    record.method = values["method"]
+    record.path = values["path"]
+    record.request_hash = values["request_hash"]
+    record.state = "in_flight"
+    record.response_status = None
+    record.response_body = None
+    record.completed_at = None
+    record.created_at = now
+
+
+def complete_key(session: Session, claim: Claim, *, status: int, body: str) -> None:
+    """Store the answer in the work's own transaction; refuse if the claim was taken over."""
+    result = session.execute(
+        update(IdempotencyRecord)
+        .where(
+            IdempotencyRecord.id == claim.record_id,
+            IdempotencyRecord.state == "in_flight",
+            IdempotencyRecord.created_at == claim.claimed_at,
+        )
+        .values(state="done", response_status=status, response_body=body, completed_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise Conflict("this Idempotency-Key was taken over by a retry; nothing was written")
+
+
+def release_key(session: Session, claim: Claim) -> None:
+    """Forget a claim whose work failed, so the same key may be used again."""
+    session.execute(
+        delete(IdempotencyRecord)
+        .where(
+            IdempotencyRecord.id == claim.record_id,
+            IdempotencyRecord.state == "in_flight",
+            IdempotencyRecord.created_at == claim.claimed_at,
+        )
+        .execution_options(synchronize_session=False)
+    )
+
+
+def prune_keys(session: Session, *, ttl: timedelta) -> int:
+    """Forget keys older than the TTL (answers and long-abandoned claims alike)."""
+    result = session.execute(
+        delete(IdempotencyRecord)
+        .where(IdempotencyRecord.created_at < utcnow() - ttl)
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -1,0 +1,1 @@
+"""Pydantic models that validate API requests and generate the OpenAPI document."""
