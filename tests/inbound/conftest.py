@@ -15,3 +15,6 @@ def dock(floor: Floor) -> Iterator[Dock]:
     built = Dock(floor)
     yield built
     built.ledger_ok()
+
+
+from tests.api.conftest import erp, erp_as, new_key  # noqa: E402,F401  (the ERP fixtures)

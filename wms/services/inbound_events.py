@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from wms import events
 from wms.model import Lot, PurchaseOrder, Receipt, qty_str
+from wms.services.webhooks import emit_webhook
 
 
 def received_payload(session: Session, order: PurchaseOrder, receipt: Receipt) -> dict[str, Any]:
@@ -70,3 +71,4 @@ def purchase_order_received(session: Session, order: PurchaseOrder, receipt: Rec
     events.record(
         session, "purchase_order.received", data, rooms=[f"warehouse:{order.warehouse_id}"]
     )
+    emit_webhook(session, "purchase_order.received", data)

@@ -8,8 +8,9 @@ what was received stays, and every change that clashes with it is kept in
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -61,6 +62,21 @@ class _Resolved:
     supplier: Partner
     warehouse: Warehouse
     lines: dict[int, tuple[LineInput, Item, Decimal]] = field(default_factory=dict)
+
+
+def upsert_purchase_orders(
+    session: Session, orders: Sequence[OrderInput]
+) -> list[tuple[PurchaseOrder, bool]]:
+    """Many orders in one transaction: every bad field of every order is reported at once."""
+    errors: list[FieldError] = []
+    for i, data in enumerate(orders):
+        try:
+            _resolve(session, data)
+        except ValidationFailed as exc:
+            errors += [FieldError(f"items[{i}].{e.field}", e.message, e.code) for e in exc.errors]
+    if errors:
+        raise ValidationFailed(errors)
+    return [upsert_purchase_order(session, data) for data in orders]
 
 
 def upsert_purchase_order(session: Session, data: OrderInput) -> tuple[PurchaseOrder, bool]:
@@ -212,7 +228,7 @@ def describe_order(order: PurchaseOrder) -> dict[str, Any]:
         "warehouse": order.warehouse.code,
         "status": order.status.value,
         "version": order.version,
-        "expected_at": order.expected_at.isoformat() if order.expected_at else None,
+        "expected_at": order.expected_at.astimezone(UTC).isoformat() if order.expected_at else None,
         "conflicts": list(order.conflicts or []),
         "lines": [
             {

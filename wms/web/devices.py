@@ -42,6 +42,18 @@ SAMPLE_DATA: dict[str, dict[str, Any]] = {
 }
 
 
+def init_app(app: Flask) -> None:
+    """App-factory hook (``wms.app.EDGES``): device pages over the app's own database.
+
+    The config file is not synced here (``wms.cli``/deploy does that); the
+    spooler starts when the settings ask for workers.
+    """
+    from wms.web.devices_runtime import start_devices
+
+    ctx = app.extensions["wms"]
+    init_devices(app, start_devices(ctx.settings, ctx.session_factory, sync_config=False))
+
+
 def init_devices(app: Flask, runtime: DeviceRuntime) -> None:
     app.extensions["wms_devices"] = runtime
     app.register_blueprint(bp)

@@ -15,9 +15,9 @@ PREFIX = "/api/v1"
 
 
 def operations() -> list[Operation]:
-    from wms.web.api import items, locations, partners, stock
+    from wms.web.api import items, locations, partners, purchase_orders, stock
 
-    modules = (items, locations, partners, stock)
+    modules = (items, locations, partners, purchase_orders, stock)
     return [op for module in modules for op in module.router.operations]
 
 
