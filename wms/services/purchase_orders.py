@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from wms.errors import Conflict, FieldError, UnknownUnit, ValidationFailed, WmsError
 from wms.model import (
@@ -128,7 +128,12 @@ def _resolve(session: Session, data: OrderInput) -> _Resolved:
         errors.append(FieldError("lines", "at least one line is required"))
     lines: dict[int, tuple[LineInput, Item, Decimal]] = {}
     skus = {line.sku for line in data.lines}
-    items = {i.sku: i for i in session.scalars(select(Item).where(Item.sku.in_(skus)))}
+    items = {
+        i.sku: i
+        for i in session.scalars(
+            select(Item).options(selectinload(Item.units)).where(Item.sku.in_(skus))
+        )
+    }
     for i, line in enumerate(data.lines):
         checked = _check_line(line, items.get(line.sku), f"lines[{i}]", errors)
         if checked is None:
