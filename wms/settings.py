@@ -51,6 +51,20 @@ class ApiSettings:
 
 
 @dataclass(frozen=True)
+class TerminalSettings:
+    """How the PDA page reads a keyboard-wedge scanner and stays in touch (see docs/terminal.md)."""
+
+    # A scan without Enter/Tab suffix is submitted after this much silence.
+    scan_silence_ms: int = 120
+    # Keystrokes further apart than this on average are a human typing, not a scanner.
+    wedge_max_gap_ms: int = 35
+    # Poll GET /t/api/events this often while the Socket.IO connection is down.
+    poll_seconds: int = 15
+    # Resend a queued step this often while offline.
+    retry_seconds: int = 3
+
+
+@dataclass(frozen=True)
 class Settings:
     database_url: str = "sqlite:///var/wms.sqlite3"
     secret_key: str = "change-me-in-production"
@@ -63,6 +77,7 @@ class Settings:
     socketio: SocketIOSettings = field(default_factory=SocketIOSettings)
     devices: DeviceSettings = field(default_factory=DeviceSettings)
     api: ApiSettings = field(default_factory=ApiSettings)
+    terminal: TerminalSettings = field(default_factory=TerminalSettings)
 
     def with_overrides(self, **changes: Any) -> Settings:
         return _merge(self, changes)
