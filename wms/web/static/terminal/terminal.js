@@ -498,6 +498,8 @@
     var handlers = {
       resume: function () { window.location.href = cfg.urls.flow; },
       move: function () { startFlow({ flow: "move" }); },
+      receive: function () { startFlow({ flow: "receive" }); },
+      qc: function () { startFlow({ flow: "qc" }); },
       next: function () {
         api("POST", "/tasks/next", {}).then(function (r) {
           if (r.status === 401) { return toLogin(); }
