@@ -12,11 +12,18 @@ from wms.settings import load_settings
 
 
 def test_environment_overrides_the_config_file_including_nested_keys(tmp_path: Path):
-    (tmp_path / "default.toml").write_text('database_url = "sqlite:///a.db"\n[tasks]\nlease_seconds = 60\n')
+    (tmp_path / "default.toml").write_text(
+        'database_url = "sqlite:///a.db"\n[tasks]\nlease_seconds = 60\n'
+    )
 
-    settings = load_settings(tmp_path, {"WMS_DATABASE_URL": "sqlite:///b.db",
-                                        "WMS_TASKS__LEASE_SECONDS": "30",
-                                        "WMS_SESSION_COOKIE_SECURE": "true"})
+    settings = load_settings(
+        tmp_path,
+        {
+            "WMS_DATABASE_URL": "sqlite:///b.db",
+            "WMS_TASKS__LEASE_SECONDS": "30",
+            "WMS_SESSION_COOKIE_SECURE": "true",
+        },
+    )
 
     assert settings.database_url == "sqlite:///b.db"
     assert settings.tasks.lease_seconds == 30
@@ -47,8 +54,9 @@ def test_every_response_carries_a_request_id_and_the_log_line_names_it(client, c
     assert response.status_code == 404
     assert response.mimetype == "application/problem+json"
     assert response.json["request_id"] == "scan-42"
-    assert any(r.getMessage() == "request" and r.__dict__.get("status") == 404
-               for r in caplog.records)
+    assert any(
+        r.getMessage() == "request" and r.__dict__.get("status") == 404 for r in caplog.records
+    )
 
 
 def test_a_log_line_written_during_a_request_carries_its_request_id(app):

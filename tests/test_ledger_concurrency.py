@@ -31,15 +31,26 @@ def test_fifty_pickers_reserving_and_consuming_one_quant_never_oversell(pg):
         start.wait()
         try:
             with floor.factory() as s, s.begin():
-                res = ledger.reserve(s, quant_id=quant.id, qty=Decimal(1),
-                                     owner_type="order_line", owner_id=str(n))
+                res = ledger.reserve(
+                    s, quant_id=quant.id, qty=Decimal(1), owner_type="order_line", owner_id=str(n)
+                )
                 res_id = res.id
         except WmsError:
             return
         with floor.factory() as s, s.begin():
-            ledger.post_moves(s, [MoveRequest(
-                item_id=quant.item_id, qty=Decimal(1), from_location_id=quant.location_id,
-                to_location_id=customer, reason="pick", reservation_id=res_id)])
+            ledger.post_moves(
+                s,
+                [
+                    MoveRequest(
+                        item_id=quant.item_id,
+                        qty=Decimal(1),
+                        from_location_id=quant.location_id,
+                        to_location_id=customer,
+                        reason="pick",
+                        reservation_id=res_id,
+                    )
+                ],
+            )
         picked.append(n)
 
     with ThreadPoolExecutor(max_workers=50) as pool:
@@ -63,9 +74,18 @@ def test_concurrent_moves_out_of_one_quant_take_exactly_what_is_there(pg):
         start.wait()
         try:
             with floor.factory() as s, s.begin():
-                ledger.post_moves(s, [MoveRequest(
-                    item_id=quant.item_id, qty=Decimal(1), from_location_id=quant.location_id,
-                    to_location_id=destinations[n % 4], reason="transfer")])
+                ledger.post_moves(
+                    s,
+                    [
+                        MoveRequest(
+                            item_id=quant.item_id,
+                            qty=Decimal(1),
+                            from_location_id=quant.location_id,
+                            to_location_id=destinations[n % 4],
+                            reason="transfer",
+                        )
+                    ],
+                )
             accepted.append(n)
         except WmsError:
             pass
@@ -92,12 +112,25 @@ def test_crossing_moves_lock_in_a_stable_order_and_do_not_deadlock(pg):
         start.wait()
         try:
             with floor.factory() as s, s.begin():
-                ledger.post_moves(s, [
-                    MoveRequest(item_id=a.item_id, qty=Decimal(1), from_location_id=src.location_id,
-                                to_location_id=dst.location_id, reason="transfer"),
-                    MoveRequest(item_id=a.item_id, qty=Decimal(2), from_location_id=dst.location_id,
-                                to_location_id=src.location_id, reason="transfer"),
-                ])
+                ledger.post_moves(
+                    s,
+                    [
+                        MoveRequest(
+                            item_id=a.item_id,
+                            qty=Decimal(1),
+                            from_location_id=src.location_id,
+                            to_location_id=dst.location_id,
+                            reason="transfer",
+                        ),
+                        MoveRequest(
+                            item_id=a.item_id,
+                            qty=Decimal(2),
+                            from_location_id=dst.location_id,
+                            to_location_id=src.location_id,
+                            reason="transfer",
+                        ),
+                    ],
+                )
         except Exception as exc:  # a deadlock would surface here
             errors.append(exc)
 

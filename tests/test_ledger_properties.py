@@ -64,22 +64,40 @@ class LedgerDay(RuleBasedStateMachine):
 
     @rule(sku=st.sampled_from(SKUS), loc=st.sampled_from(LOCATIONS), qty=QTYS)
     def receive(self, sku: str, loc: str, qty: Decimal) -> None:
-        ok = self._post(MoveRequest(item_id=self.ids[sku], qty=qty, reason="receipt",
-                                    from_location_id=self.virtual[VirtualKind.supplier],
-                                    to_location_id=self.locs[loc]))
+        ok = self._post(
+            MoveRequest(
+                item_id=self.ids[sku],
+                qty=qty,
+                reason="receipt",
+                from_location_id=self.virtual[VirtualKind.supplier],
+                to_location_id=self.locs[loc],
+            )
+        )
         assert ok
         self.expected[(self.ids[sku], self.locs[loc], "available")] += qty
 
-    @rule(data=st.data(), dst=st.sampled_from(LOCATIONS), qty=QTYS,
-          status=st.sampled_from([StockStatus.available, StockStatus.quarantine]))
+    @rule(
+        data=st.data(),
+        dst=st.sampled_from(LOCATIONS),
+        qty=QTYS,
+        status=st.sampled_from([StockStatus.available, StockStatus.quarantine]),
+    )
     def move(self, data: st.DataObject, dst: str, qty: Decimal, status: StockStatus) -> None:
         quants = self._quants()
         if not quants:
             return
         q = data.draw(st.sampled_from(quants))
-        ok = self._post(MoveRequest(item_id=q.item_id, qty=qty, reason="transfer",
-                                    from_location_id=q.location_id, to_location_id=self.locs[dst],
-                                    from_status=q.status, to_status=status))
+        ok = self._post(
+            MoveRequest(
+                item_id=q.item_id,
+                qty=qty,
+                reason="transfer",
+                from_location_id=q.location_id,
+                to_location_id=self.locs[dst],
+                from_status=q.status,
+                to_status=status,
+            )
+        )
         same_place = q.location_id == self.locs[dst] and q.status == status
         assert ok == (qty <= q.on_hand - q.reserved and not same_place), "accepted iff free"
         if ok:
@@ -108,10 +126,17 @@ class LedgerDay(RuleBasedStateMachine):
         r = data.draw(st.sampled_from(reservations))
         with self.floor.factory() as s:
             q = s.get(Quant, r.quant_id)
-        ok = self._post(MoveRequest(item_id=q.item_id, qty=qty, reason="pick",
-                                    from_location_id=q.location_id, from_status=q.status,
-                                    to_location_id=self.virtual[VirtualKind.customer],
-                                    reservation_id=r.id))
+        ok = self._post(
+            MoveRequest(
+                item_id=q.item_id,
+                qty=qty,
+                reason="pick",
+                from_location_id=q.location_id,
+                from_status=q.status,
+                to_location_id=self.virtual[VirtualKind.customer],
+                reservation_id=r.id,
+            )
+        )
         if ok:
             self.expected[(q.item_id, q.location_id, q.status.value)] -= qty
 
@@ -132,9 +157,16 @@ class LedgerDay(RuleBasedStateMachine):
         q = data.draw(st.sampled_from(quants))
         loss = self.virtual[VirtualKind.inventory_loss]
         src, dst = (loss, q.location_id) if gain else (q.location_id, loss)
-        ok = self._post(MoveRequest(item_id=q.item_id, qty=qty, reason="count_adjust",
-                                    from_location_id=src, to_location_id=dst,
-                                    from_status=q.status))
+        ok = self._post(
+            MoveRequest(
+                item_id=q.item_id,
+                qty=qty,
+                reason="count_adjust",
+                from_location_id=src,
+                to_location_id=dst,
+                from_status=q.status,
+            )
+        )
         if ok:
             self.expected[(q.item_id, q.location_id, q.status.value)] += qty if gain else -qty
 
@@ -150,8 +182,10 @@ class LedgerDay(RuleBasedStateMachine):
                 ledger.reverse_move(s, m.id)
         except WmsError:
             return
-        for loc, status, sign in ((m.to_location_id, m.to_status, -1),
-                                  (m.from_location_id, m.from_status, 1)):
+        for loc, status, sign in (
+            (m.to_location_id, m.to_status, -1),
+            (m.from_location_id, m.from_status, 1),
+        ):
             if loc in self.locs.values():
                 self.expected[(m.item_id, loc, status.value)] += sign * m.qty
 
@@ -162,9 +196,11 @@ class LedgerDay(RuleBasedStateMachine):
         with self.floor.factory() as s:
             assert ledger_discrepancies(s) == []
             actual = defaultdict(Decimal)
-            rows = s.execute(select(Quant.item_id, Quant.location_id, Quant.status,
-                                    func.sum(Quant.on_hand))
-                             .group_by(Quant.item_id, Quant.location_id, Quant.status))
+            rows = s.execute(
+                select(
+                    Quant.item_id, Quant.location_id, Quant.status, func.sum(Quant.on_hand)
+                ).group_by(Quant.item_id, Quant.location_id, Quant.status)
+            )
             for item_id, loc_id, status, total in rows:
                 actual[(item_id, loc_id, status.value)] = total
         for key in set(actual) | set(self.expected):
@@ -172,7 +208,9 @@ class LedgerDay(RuleBasedStateMachine):
 
 
 LedgerDay.TestCase.settings = settings(
-    max_examples=25, stateful_step_count=25, deadline=None,
+    max_examples=25,
+    stateful_step_count=25,
+    deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
 TestLedgerDay = LedgerDay.TestCase

@@ -11,7 +11,7 @@ from sqlalchemy import Engine, inspect, text
 from sqlalchemy.engine import make_url
 
 from tests.conftest import PG_URL, ensure_pg_database
-from wms import migrate
+from wms import schema as migrate
 from wms.db import make_engine
 from wms.model import Base
 

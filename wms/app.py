@@ -18,6 +18,7 @@ from wms.web.logs import configure_logging, init_request_ids
 #: Edge modules; each exposes ``init_app(app)``. Order matters only for realtime first.
 EDGES = (
     "wms.web.errors",
+    "wms.web.assets",
     "wms.web.i18n",
     "wms.web.realtime",
     "wms.web.auth",

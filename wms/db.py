@@ -12,6 +12,9 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
+#: Execution option of sessions that only read (see ``wms.web.context.read_session``).
+READ_ONLY = "wms_read_only"
+
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """Build an engine; SQLite gets WAL, foreign keys and BEGIN IMMEDIATE.
@@ -52,7 +55,10 @@ def _sqlite_pragmas(engine: Engine, *, wal: bool) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # A read-only session takes no write lock, so a write later in the same request
+        # (its own transaction) is not blocked by the request's read session (WAL mode).
+        conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(READ_ONLY)
+                             else "BEGIN IMMEDIATE")
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -91,7 +91,13 @@ def test_receive_a_gs1_case_print_its_lpn_and_put_it_away(
                            skills=["receiving", "putaway"], warehouses=[warehouse])
         op = Operator(user.id, "rx1", "BADGE-0009", "4321")
     settings = browser_settings(sqlite_engine, tmp_path)
-    settings = settings.with_overrides(devices={"start_workers": True})
+    # No demo devices: the app syncs its devices file at start, and the demo's
+    # default container printer would take the label from the fake Zebra.
+    no_devices = tmp_path / "devices.toml"
+    no_devices.write_text("")
+    settings = settings.with_overrides(
+        devices={"start_workers": True, "config_file": str(no_devices)}
+    )
     app = create_app(settings, engine=sqlite_engine)
     page = pda_factory(live_factory(app).url).new_page()
     sign_in_by_badge(page, op)

@@ -57,7 +57,7 @@ def read_back(data: Gs1Data) -> dict:
     }
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(labels(), st.sampled_from([GS, "|"]), st.sampled_from(["", "]C1", "]d2", "]Q3"]))
 def test_a_label_reads_back_as_encoded_or_is_refused_as_ambiguous(label, separator, prefix):
     values, parts = label
@@ -73,7 +73,7 @@ def test_a_label_reads_back_as_encoded_or_is_refused_as_ambiguous(label, separat
     assert read_back(data) == values
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(labels(), st.sampled_from([GS, "|"]))
 def test_a_label_from_a_scanner_known_to_send_separators_always_reads_back(label, separator):
     values, parts = label
@@ -83,7 +83,7 @@ def test_a_label_from_a_scanner_known_to_send_separators_always_reads_back(label
     assert read_back(data) == values
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(labels())
 def test_dropped_separators_never_give_silently_wrong_data(label):
     values, parts = label

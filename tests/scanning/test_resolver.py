@@ -89,6 +89,14 @@ def test_wrong_check_digits_are_an_error_that_names_the_location(shop):
     assert result.params["scanned"] == wrong
 
 
+def test_numeric_location_code_with_check_digits_is_not_taken_for_a_gtin(shop):
+    shop.location("120304", zone="N")
+
+    result = scan(shop, "120304" + location_check_digits("120304"))
+
+    assert isinstance(result, LocationScan) and result.check_digits_verified
+
+
 def test_virtual_locations_cannot_be_scanned(shop):
     assert isinstance(scan(shop, "SUPPLIER"), UnrecognisedScan)
 

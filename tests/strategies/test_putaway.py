@@ -239,7 +239,8 @@ def test_indexed_chain_chooses_exactly_what_a_full_scan_chooses():
     rng = random.Random(5)
 
     for _ in range(20):
-        index_a, index_b, units = random_warehouse(rng)
+        build, _, units = random_warehouse(rng)
+        index_a, index_b = build(), build()
 
         for unit in units:
             suggestion = STANDARD.suggest(unit, index_a)
@@ -251,13 +252,14 @@ def test_indexed_chain_chooses_exactly_what_a_full_scan_chooses():
                 index_b.add_incoming(expected, unit)
 
 
-def random_warehouse(rng: random.Random):
-    """Two identical indexes over a random small warehouse, and units to put away."""
+def random_warehouse(rng: random.Random, units: int = 25):
+    """A builder of fresh indexes over a random small warehouse, its stock, and units."""
     locations = [
         location(
             f"{zone}-{k:02d}",
             zone,
             float(rng.randint(1, 30)),
+            abc_class=rng.choice("ABC"),
             capacity=Capacity(
                 volume_l=D(rng.choice([1000, 2000])), containers=rng.choice([1, 2, 3]), skus=2
             ),
@@ -267,12 +269,13 @@ def random_warehouse(rng: random.Random):
     ]
     items = [f"SKU-{k}" for k in range(6)]
     stock_rows = [
-        (rng.choice(locations).code, stock(rng.choice(items), volume="500")) for _ in range(8)
+        (code, stock(rng.choice(items), volume="500"))
+        for code in rng.sample([loc.code for loc in locations], 8)
     ]
     fixed = {"SKU-0": [locations[0].code]}
-    units = [
-        pallet(rng.choice(items), zone=rng.choice([None, "A", "B"]), volume="500")
-        for _ in range(25)
+    to_put_away = [
+        pallet(rng.choice(items), zone=rng.choice([None, "A", "B"]), abc="B", volume="500")
+        for _ in range(units)
     ]
 
     def build() -> PutawayIndex:
@@ -280,4 +283,35 @@ def random_warehouse(rng: random.Random):
             locations, stock_rows, fixed_locations=fixed, default_mix=MixRule(mixed_items=True)
         )
 
-    return build(), build(), units
+    return build, stock_rows, to_put_away
+
+
+def test_a_whole_receipt_never_overfills_any_location():
+    rng = random.Random(9)
+
+    for _ in range(10):
+        build, stock_rows, units = random_warehouse(rng, units=60)
+        index = build()
+        chain = PutawayChain([AddToExistingStock(), ByAbcClass(), NearestEmptyLocation()])
+
+        plan = chain.plan(units, index)
+
+        volume: dict[str, Decimal] = {}
+        containers: dict[str, int] = {}
+        items: dict[str, set[str]] = {}
+        for code, load in stock_rows:
+            volume[code] = volume.get(code, D(0)) + load.volume_l
+            containers[code] = containers.get(code, 0) + load.containers
+            items.setdefault(code, set()).add(load.item)
+        for unit, suggestion in zip(units, plan, strict=True):
+            if suggestion.fits:
+                code = suggestion.location
+                volume[code] = volume.get(code, D(0)) + unit.volume_l
+                containers[code] = containers.get(code, 0) + unit.containers
+                items.setdefault(code, set()).add(unit.item)
+        for code, used in volume.items():
+            capacity = index.locations[code].capacity
+            assert used <= capacity.volume_l
+            assert containers[code] <= capacity.containers
+            assert len(items[code]) <= capacity.skus
+        assert any(not s.fits for s in plan)

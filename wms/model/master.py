@@ -1,4 +1,4 @@
-"""Master data: warehouses, zones, locations, items, units, barcodes, lots, serials, containers, partners."""
+"""Master data: warehouses, zones, locations, items, units, lots, serials, containers, partners."""
 
 from __future__ import annotations
 
@@ -101,7 +101,10 @@ class Location(IdMixin, TimestampMixin, Base):
 
     warehouse_id: Mapped[int] = mapped_column(ForeignKey("warehouse.id"), index=True)
     zone_id: Mapped[int | None] = mapped_column(ForeignKey("zone.id"), index=True)
-    code: Mapped[str] = mapped_column(String(64))
+    #: Byte-order collation on PostgreSQL, as SQLite's default: codes sort the same on both,
+    #: and a code prefix is an index range (``A-01`` ≤ code < ``A-02``) whatever the locale.
+    code: Mapped[str] = mapped_column(String(64).with_variant(String(64, collation="C"),
+                                                              "postgresql"))
     type: Mapped[LocationType] = mapped_column(_enum(LocationType), default=LocationType.shelf)
     virtual_kind: Mapped[VirtualKind | None] = mapped_column(_enum(VirtualKind))
     aisle: Mapped[str | None] = mapped_column(String(16))

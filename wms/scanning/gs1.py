@@ -20,6 +20,10 @@ cannot be split safely instead of guessing:
   separators (``separators_reliable=True``). A label that needs no FNC1 at
   all, e.g. ``(01)…(17)…(10)ABC``, is accepted either way.
 
+So labels we print end with a fixed-length AI (``(01)…(10)LOT|(17)…``):
+the separator after the lot is then always in the message, which proves
+the scanner transmits separators and leaves nothing to guess.
+
 Human-readable entry typed by hand, ``(01)09501101530003(10)LOT42``, is
 accepted too. Check digits of GTINs (AI 01/02) and SSCCs (AI 00) are
 verified; dates with day ``00`` mean the last day of the month.

@@ -17,17 +17,17 @@ The order of lookups, first match wins:
    with a GTIN → ``gs1``; with only an SSCC → ``container``;
 3. exact codes: location (in this warehouse, never virtual), container,
    item barcode, SKU, then a user's badge (by hash);
-4. bare numbers: a GTIN-8/12/13/14 matched in any stored length, an
-   18-digit SSCC, or bare GS1 data typed by a wedge without AIM ids; a wrong
-   check digit is an ``InvalidScan``, not "unknown";
+4. bare numbers: a GTIN-8/12/13/14 matched in any stored length (or, failing
+   that, a numeric location code with its check digits), an 18-digit SSCC,
+   or bare GS1 data typed by a wedge without AIM ids; a wrong check digit is
+   an ``InvalidScan``, not "unknown";
 5. a location code followed by its two check digits (``A-03-12-247``,
    ``A-03-12-2 47``); wrong digits are an ``InvalidScan``.
 """
 
 from __future__ import annotations
 
-import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TypedDict
 
 from sqlalchemy import select
@@ -37,7 +37,7 @@ from wms.errors import InvalidCheckDigit, WmsError
 from wms.model import Container, Item, ItemBarcode, Location, Lot, Serial, User
 from wms.scanning.badges import badge_digest
 from wms.scanning.checkdigits import gs1_check_digit, gtin14, is_gtin, is_sscc
-from wms.scanning.commands import Command, is_command, parse_command
+from wms.scanning.commands import is_command, parse_command
 from wms.scanning.gs1 import (
     DEFAULT_GS_SUBSTITUTE,
     Gs1Data,
@@ -48,126 +48,23 @@ from wms.scanning.gs1 import (
     normalise,
     parse_gs1,
 )
+from wms.scanning.results import (
+    BADGE_REDACTED,
+    BadgeScan,
+    CommandScan,
+    ContainerScan,
+    Gs1Scan,
+    InvalidScan,
+    ItemScan,
+    LocationScan,
+    ScanKind,
+    ScanResult,
+    UnrecognisedScan,
+)
 
 _CHECK_DIGIT_SEPARATORS = " -/."
 #: GS1 data typed without any hint is only taken when it starts like a label does.
 _BARE_GS1_STARTS = ("00", "01", "02")
-#: Shown instead of a badge's value: a badge is a credential, never echoed or logged.
-BADGE_REDACTED = "[badge]"
-
-
-class ScanKind(enum.StrEnum):
-    location = "location"
-    item = "item"
-    gs1 = "gs1"
-    container = "container"
-    badge = "badge"
-    command = "command"
-    error = "error"
-    not_recognised = "not_recognised"
-
-
-@dataclass(frozen=True, kw_only=True)
-class _Scan:
-    #: As the scanner sent it (a badge is redacted).
-    raw: str
-    #: Without whitespace and symbology identifier.
-    text: str
-    symbology: str | None = None
-
-
-@dataclass(frozen=True, kw_only=True)
-class LocationScan(_Scan):
-    kind: ScanKind = field(default=ScanKind.location, init=False)
-    location_id: int
-    code: str
-    zone_id: int | None
-    #: The label's two check digits were scanned along with the code.
-    check_digits_verified: bool = False
-
-
-@dataclass(frozen=True, kw_only=True)
-class ItemScan(_Scan):
-    kind: ScanKind = field(default=ScanKind.item, init=False)
-    item_id: int
-    sku: str
-    #: The unit the barcode stands for (each, inner, case...); the base unit for a SKU.
-    uom: str
-    #: The stored barcode that matched; ``None`` when the SKU was typed.
-    barcode: str | None = None
-
-
-@dataclass(frozen=True, kw_only=True)
-class Gs1Scan(_Scan):
-    """An item from AI 01/02 with whatever else the label carries (``gs1``)."""
-
-    kind: ScanKind = field(default=ScanKind.gs1, init=False)
-    item_id: int
-    sku: str
-    uom: str
-    gs1: Gs1Data
-    #: The lot / serial / container if already known; a new one is ``None``.
-    lot_id: int | None = None
-    serial_id: int | None = None
-    container_id: int | None = None
-
-
-@dataclass(frozen=True, kw_only=True)
-class ContainerScan(_Scan):
-    """A container by code or SSCC; ``container_id`` is ``None`` for a new, valid SSCC."""
-
-    kind: ScanKind = field(default=ScanKind.container, init=False)
-    container_id: int | None
-    code: str
-    sscc: str | None = None
-    location_id: int | None = None
-    gs1: Gs1Data | None = None
-
-    @property
-    def known(self) -> bool:
-        return self.container_id is not None
-
-
-@dataclass(frozen=True, kw_only=True)
-class BadgeScan(_Scan):
-    kind: ScanKind = field(default=ScanKind.badge, init=False)
-    user_id: int
-
-
-@dataclass(frozen=True, kw_only=True)
-class CommandScan(_Scan):
-    kind: ScanKind = field(default=ScanKind.command, init=False)
-    command: Command
-
-
-@dataclass(frozen=True, kw_only=True)
-class InvalidScan(_Scan):
-    """Looks like something we know but is wrong: the operator must rescan."""
-
-    kind: ScanKind = field(default=ScanKind.error, init=False)
-    #: A stable error code (``invalid_check_digit``, ``gs1_fields_merged``, ``invalid_gs1``).
-    code: str
-    message: str
-    params: dict[str, object] = field(default_factory=dict)
-
-
-@dataclass(frozen=True, kw_only=True)
-class UnrecognisedScan(_Scan):
-    kind: ScanKind = field(default=ScanKind.not_recognised, init=False)
-    code: str = "not_recognised"
-    message: str
-
-
-ScanResult = (
-    LocationScan
-    | ItemScan
-    | Gs1Scan
-    | ContainerScan
-    | BadgeScan
-    | CommandScan
-    | InvalidScan
-    | UnrecognisedScan
-)
 
 
 def resolve(
@@ -332,15 +229,24 @@ def _numeric(ctx: _Ctx) -> ScanResult | None:
     if not text.isdigit():
         return _gs1(ctx, strict=False) if bare_gs1 else None
     if len(text) in (8, 12, 13, 14):
-        if not is_gtin(text):
-            return ctx.invalid(_bad_check_digit("GTIN", text))
-        found = _barcode_by_gtin(ctx.session, text)
-        if found is None:
-            return ctx.unrecognised(f"barcode {text} is not a known item")
-        return _item_scan(ctx, found[1], found[0].uom, found[0].barcode)
+        return _gtin(ctx)
     if len(text) == 18:
         return _sscc(ctx, text) if is_sscc(text) else ctx.invalid(_bad_check_digit("SSCC", text))
     return _gs1(ctx, strict=False) if bare_gs1 else None
+
+
+def _gtin(ctx: _Ctx) -> ScanResult:
+    """A GTIN-length number: an item, else a numeric location code with its check digits."""
+    text = ctx.scan.text
+    found = _barcode_by_gtin(ctx.session, text) if is_gtin(text) else None
+    if found is not None:
+        return _item_scan(ctx, found[1], found[0].uom, found[0].barcode)
+    at_location = _location_with_check_digits(ctx)
+    if isinstance(at_location, LocationScan):
+        return at_location
+    if not is_gtin(text):
+        return ctx.invalid(_bad_check_digit("GTIN", text))
+    return ctx.unrecognised(f"barcode {text} is not a known item")
 
 
 def _bad_check_digit(what: str, code: str) -> InvalidCheckDigit:
@@ -410,3 +316,19 @@ def _location_scan(ctx: _Ctx, location: Location, *, verified: bool) -> Location
 
 def _item_scan(ctx: _Ctx, item: Item, uom: str, barcode: str | None) -> ItemScan:
     return ItemScan(item_id=item.id, sku=item.sku, uom=uom, barcode=barcode, **ctx.base)
+
+
+__all__ = [
+    "BADGE_REDACTED",
+    "BadgeScan",
+    "CommandScan",
+    "ContainerScan",
+    "Gs1Scan",
+    "InvalidScan",
+    "ItemScan",
+    "LocationScan",
+    "ScanKind",
+    "ScanResult",
+    "UnrecognisedScan",
+    "resolve",
+]

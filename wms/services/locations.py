@@ -1,136 +1,150 @@
-"""Upserting locations by (warehouse, code); zones are made on first use, check digits generated."""
+"""Locations in bulk: create many from a pattern, edit one, block and unblock with a reason."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from decimal import Decimal
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from wms.errors import FieldError, PermissionDenied, ValidationFailed
-from wms.model import Location, LocationType, VirtualKind, Warehouse, Zone, ZoneKind
+from wms.errors import Conflict, FieldError, NotFound, ValidationFailed
+from wms.model import Location, LocationType, User, Warehouse, Zone, utcnow
 from wms.scanning.checkdigits import location_check_digits
-from wms.services.upserts import Upserted, assign
+from wms.services.access import audit
+from wms.services.location_patterns import LocationSpec, count_pattern, expand_pattern
 
-_VIRTUAL_CODES = {kind.value.upper() for kind in VirtualKind}
-
-
-@dataclass(frozen=True)
-class LocationSpec:
-    warehouse: str
-    code: str
-    zone: str | None = None
-    zone_kind: ZoneKind | None = None
-    type: LocationType = LocationType.shelf
-    #: Every other column of ``Location`` the API may set (aisle, x, flags, capacity ...).
-    attrs: dict[str, Any] = field(default_factory=dict)
+#: One pattern creates at most this many locations (one request, one transaction).
+MAX_PER_PATTERN = 10_000
+_CHUNK = 500
 
 
-def upsert_locations(
-    session: Session, specs: Sequence[LocationSpec], *, may_access: Callable[[int], bool]
-) -> list[Upserted[Location]]:
-    """Create or update each location by (warehouse, code); all or nothing."""
-    warehouses = _warehouses(session, specs)
-    errors = _errors(specs, warehouses)
-    if errors:
-        raise ValidationFailed(errors)
-    for spec in specs:
-        if not may_access(warehouses[spec.warehouse].id):
-            raise PermissionDenied(f"this API key may not change warehouse {spec.warehouse}")
-    wanted = [(warehouses[s.warehouse].id, s.code) for s in specs]
-    existing = {
-        (loc.warehouse_id, loc.code): loc
-        for loc in session.scalars(
-            select(Location).where(tuple_(Location.warehouse_id, Location.code).in_(wanted))
-        )
-    }
-    zones: dict[tuple[int, str], Zone] = {}
-    out = []
-    for spec, key in zip(specs, wanted, strict=True):
-        zone = _zone(session, zones, key[0], spec) if spec.zone else None
-        out.append(_apply(session, spec, key[0], existing.get(key), zone))
-    return out
-
-
-def _warehouses(session: Session, specs: Sequence[LocationSpec]) -> dict[str, Warehouse]:
-    codes = {s.warehouse for s in specs}
-    return {w.code: w for w in session.scalars(select(Warehouse).where(Warehouse.code.in_(codes)))}
-
-
-def _errors(specs: Sequence[LocationSpec], warehouses: dict[str, Warehouse]) -> list[FieldError]:
-    errors, seen = [], {}
-    for i, spec in enumerate(specs):
-        key = (spec.warehouse, spec.code)
-        if key in seen:
-            errors.append(
-                FieldError(
-                    f"items[{i}].code",
-                    f"location {spec.code} in "
-                    f"{spec.warehouse} is also item {seen[key]} of this request",
-                    "duplicate",
-                )
-            )
-        seen.setdefault(key, i)
-        if spec.warehouse not in warehouses:
-            errors.append(
-                FieldError(
-                    f"items[{i}].warehouse", f"unknown warehouse {spec.warehouse}", "unknown"
-                )
-            )
-        if spec.code.upper() in _VIRTUAL_CODES:
-            errors.append(
-                FieldError(
-                    f"items[{i}].code",
-                    f"{spec.code} is the name of a virtual location; choose another code",
-                    "reserved",
-                )
-            )
-    return errors
-
-
-def _zone(
-    session: Session, cache: dict[tuple[int, str], Zone], warehouse_id: int, spec: LocationSpec
-) -> Zone:
-    assert spec.zone is not None
-    key = (warehouse_id, spec.zone)
-    if key not in cache:
-        zone = session.scalar(
-            select(Zone).where(Zone.warehouse_id == warehouse_id, Zone.code == spec.zone)
-        )
-        if zone is None:
-            zone = Zone(
-                warehouse_id=warehouse_id,
-                code=spec.zone,
-                name=spec.zone,
-                kind=spec.zone_kind or ZoneKind.storage,
-            )
-            session.add(zone)
-            session.flush()
-        cache[key] = zone
-    return cache[key]
-
-
-def _apply(
+def create_locations(
     session: Session,
-    spec: LocationSpec,
+    *,
     warehouse_id: int,
-    location: Location | None,
-    zone: Zone | None,
-) -> Upserted[Location]:
-    created = location is None
+    pattern: str,
+    zone_id: int | None = None,
+    location_type: LocationType = LocationType.shelf,
+    bay_width: Decimal = Decimal(1),
+    sides: str = "one",
+    actor: User | None = None,
+    **ctx: object,
+) -> int:
+    """Create every location of ``pattern``; all or nothing. Returns how many."""
+    warehouse = session.get(Warehouse, warehouse_id)
+    if warehouse is None:
+        raise NotFound("unknown warehouse")
+    zone = _zone_of(session, warehouse_id, zone_id)
+    count = count_pattern(pattern)
+    if count > MAX_PER_PATTERN:
+        raise ValidationFailed([FieldError(
+            "pattern", "at most 10,000 locations at once; split the pattern"
+        )])
+    specs = list(expand_pattern(pattern, bay_width=bay_width, sides=sides))
+    existing = _existing_codes(session, warehouse_id, [s.code for s in specs])
+    if existing:
+        raise Conflict("some of these locations already exist", codes=existing)
+    rows = _rows(specs, warehouse_id, zone.id if zone else None, LocationType(location_type))
+    for start in range(0, len(rows), _CHUNK):
+        session.execute(insert(Location), rows[start:start + _CHUNK])
+    audit(session, action="locations.created", actor=actor, target=warehouse.code,
+          pattern=pattern, count=len(rows), **ctx)
+    return len(rows)
+
+
+def _rows(
+    specs: list[LocationSpec], warehouse_id: int, zone_id: int | None, kind: LocationType
+) -> list[dict[str, object]]:
+    now = utcnow()
+    return [
+        {"warehouse_id": warehouse_id, "zone_id": zone_id, "code": s.code, "type": kind,
+         "aisle": s.aisle, "bay": s.bay, "level": s.level, "position": s.position,
+         "aisle_index": s.aisle_index, "x": s.x, "side": s.side,
+         "check_digits": location_check_digits(s.code), "created_at": now, "updated_at": now}
+        for s in specs
+    ]
+
+
+def _zone_of(session: Session, warehouse_id: int, zone_id: int | None) -> Zone | None:
+    if zone_id is None:
+        return None
+    zone = session.get(Zone, zone_id)
+    if zone is None or zone.warehouse_id != warehouse_id:
+        raise ValidationFailed([FieldError("zone", "this zone is not in the warehouse")])
+    return zone
+
+
+def _existing_codes(session: Session, warehouse_id: int, codes: list[str]) -> list[str]:
+    found: list[str] = []
+    for start in range(0, len(codes), _CHUNK):
+        chunk = codes[start:start + _CHUNK]
+        found.extend(session.scalars(select(Location.code).where(
+            Location.warehouse_id == warehouse_id, Location.code.in_(chunk)
+        )))
+    return sorted(found)
+
+
+def get_location(session: Session, location_id: int) -> Location:
+    location = session.get(Location, location_id)
     if location is None:
-        location = Location(
-            warehouse_id=warehouse_id, code=spec.code, check_digits=location_check_digits(spec.code)
-        )
-        session.add(location)
-    changed = assign(
-        location, {"zone_id": zone.id if zone else None, "type": spec.type, **spec.attrs}
-    )
+        raise NotFound("unknown location")
+    if location.is_virtual:
+        raise Conflict("a virtual location cannot be changed")
+    return location
+
+
+def block_location(
+    session: Session, *, location_id: int, reason: str, actor: User | None = None, **ctx: object
+) -> Location:
+    """Nothing is put away to or picked from a blocked location until it is unblocked."""
+    reason = reason.strip()
+    if not reason or len(reason) > 200:
+        raise ValidationFailed([FieldError("reason", "say why (at most 200 characters)")])
+    location = get_location(session, location_id)
+    location.blocked = True
+    location.blocked_reason = reason
+    audit(session, action="location.blocked", actor=actor, target=location.code,
+          reason=reason, **ctx)
+    return location
+
+
+def unblock_location(
+    session: Session, *, location_id: int, actor: User | None = None, **ctx: object
+) -> Location:
+    location = get_location(session, location_id)
+    if location.blocked:
+        audit(session, action="location.unblocked", actor=actor, target=location.code,
+              was=location.blocked_reason, **ctx)
+    location.blocked = False
+    location.blocked_reason = None
+    return location
+
+
+def update_location(
+    session: Session,
+    *,
+    location_id: int,
+    zone_id: int | None,
+    location_type: LocationType,
+    storable: bool,
+    pickable: bool,
+    max_weight_kg: Decimal | None = None,
+    max_volume_l: Decimal | None = None,
+    abc_class: str | None = None,
+) -> Location:
+    location = get_location(session, location_id)
+    if abc_class is not None and abc_class not in ("A", "B", "C"):
+        raise ValidationFailed([FieldError("abc_class", "ABC class is A, B or C")])
+    for name, value in (("max_weight_kg", max_weight_kg), ("max_volume_l", max_volume_l)):
+        if value is not None and value <= 0:
+            raise ValidationFailed([FieldError(name, "a capacity must be above zero")])
+    zone = _zone_of(session, location.warehouse_id, zone_id)
+    location.zone_id = zone.id if zone else None
+    location.type = LocationType(location_type)
+    location.storable = storable
+    location.pickable = pickable
+    location.max_weight_kg = max_weight_kg
+    location.max_volume_l = max_volume_l
+    location.abc_class = abc_class
     session.flush()
-    if zone is not None and location.zone is not zone:
-        session.refresh(location, ["zone"])
-    return Upserted(
-        spec.code, location, "created" if created else "updated" if changed else "unchanged"
-    )
+    return location

@@ -37,8 +37,9 @@ def current_user() -> User | None:
     return g.current_user
 
 
-def sign_in(user: User, *, kind: str, device_id: str | None = None,
-            warehouse_id: int | None = None) -> None:
+def sign_in(
+    user: User, *, kind: str, device_id: str | None = None, warehouse_id: int | None = None
+) -> None:
     session.clear()
     session["user_id"] = user.id
     session["kind"] = kind
@@ -68,13 +69,18 @@ def csrf_ok() -> bool:
 
 
 def _wants_json() -> bool:
-    return request.is_json or request.path.startswith(("/t/api/", "/console/api/"))
+    return request.is_json or request.path.startswith(("/t/api/", "/console/api/", "/devices/api/"))
 
 
 def _deny(status: int, message: str, login_endpoint: str | None) -> Any:
     if _wants_json() or login_endpoint is None:
-        response = jsonify({"code": "authentication_failed" if status == 401 else
-                            "permission_denied", "detail": message, "status": status})
+        response = jsonify(
+            {
+                "code": "authentication_failed" if status == 401 else "permission_denied",
+                "detail": message,
+                "status": status,
+            }
+        )
         response.status_code = status
         return response
     if status == 401:

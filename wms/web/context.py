@@ -11,6 +11,7 @@ from flask import Flask, current_app, g
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from wms.db import READ_ONLY
 from wms.events import Publisher
 from wms.settings import Settings
 
@@ -48,7 +49,9 @@ def transaction() -> Iterator[Session]:
 def read_session() -> Session:
     """A request-scoped session for reads; closed at teardown."""
     if "wms_read_session" not in g:
-        g.wms_read_session = wms().session_factory()
+        ctx = wms()
+        read_only = ctx.engine.execution_options(**{READ_ONLY: True})
+        g.wms_read_session = ctx.session_factory(bind=read_only)
     return g.wms_read_session
 
 

@@ -28,30 +28,33 @@ bp = Blueprint("devices", __name__, url_prefix="/devices", template_folder="temp
 
 SAMPLE_DATA: dict[str, dict[str, Any]] = {
     "location": {"code": "A-03-12-2", "check_digits": "47", "zone_name": "存储区 A"},
-    "container": {"sscc": "009501101530000014", "item_name": "螺丝 M6x20", "sku": "SKU-1",
-                  "qty": "100", "uom": "each", "lot": "L42", "expiry": "2026-12-31"},
-    "item": {"sku": "SKU-1", "name": "螺丝 M6", "gtin": "09501101530003", "lot": "LOT-42",
-             "expiry": "261231"},
-    "shipping": {"ship_from": {"name": "WH1 上海仓", "address": "浦东新区 1 号"},
-                 "ship_to": {"name": "张三", "address": "北京市朝阳区 88 号",
-                             "phone": "13800000000"},
-                 "carrier": "SF", "order_ref": "SO-1001", "tracking_no": "SF1234567890",
-                 "weight": "1.25 kg"},
+    "container": {
+        "sscc": "009501101530000014",
+        "item_name": "螺丝 M6x20",
+        "sku": "SKU-1",
+        "qty": "100",
+        "uom": "each",
+        "lot": "L42",
+        "expiry": "2026-12-31",
+    },
+    "item": {
+        "sku": "SKU-1",
+        "name": "螺丝 M6",
+        "gtin": "09501101530003",
+        "lot": "LOT-42",
+        "expiry": "261231",
+    },
+    "shipping": {
+        "ship_from": {"name": "WH1 上海仓", "address": "浦东新区 1 号"},
+        "ship_to": {"name": "张三", "address": "北京市朝阳区 88 号", "phone": "13800000000"},
+        "carrier": "SF",
+        "order_ref": "SO-1001",
+        "tracking_no": "SF1234567890",
+        "weight": "1.25 kg",
+    },
     "workstation": {"code": "PACK-01", "name": "Pack station 1"},
     "test": {"printer": "DEMO", "at": "2026-01-01 10:00"},
 }
-
-
-def init_app(app: Flask) -> None:
-    """App-factory hook (``wms.app.EDGES``): device pages over the app's own database.
-
-    The config file is not synced here (``wms.cli``/deploy does that); the
-    spooler starts when the settings ask for workers.
-    """
-    from wms.web.devices_runtime import start_devices
-
-    ctx = app.extensions["wms"]
-    init_devices(app, start_devices(ctx.settings, ctx.session_factory, sync_config=False))
 
 
 def init_devices(app: Flask, runtime: DeviceRuntime) -> None:
@@ -69,8 +72,13 @@ def _read() -> Session:
 
 @bp.errorhandler(WmsError)
 def _wms_error(exc: WmsError) -> tuple[Response, int]:
-    body = {"type": exc.code, "code": exc.code, "title": exc.title, "detail": exc.detail,
-            "params": {k: str(v) for k, v in exc.params.items()}}
+    body = {
+        "type": exc.code,
+        "code": exc.code,
+        "title": exc.title,
+        "detail": exc.detail,
+        "params": {k: str(v) for k, v in exc.params.items()},
+    }
     return jsonify(body), exc.http_status
 
 
@@ -80,8 +88,12 @@ def _wms_error(exc: WmsError) -> tuple[Response, int]:
 def _printer_json(printer: Printer) -> dict[str, Any]:
     live = _runtime().board.get(printer.code)
     return {
-        "code": printer.code, "name": printer.name, "driver": printer.driver.value,
-        "dpi": printer.dpi, "label_kinds": printer.label_kinds, "enabled": printer.enabled,
+        "code": printer.code,
+        "name": printer.name,
+        "driver": printer.driver.value,
+        "dpi": printer.dpi,
+        "label_kinds": printer.label_kinds,
+        "enabled": printer.enabled,
         "state": live.state.value if live else printer.state,
         "detail": live.detail if live else printer.state_detail,
         "state_at": (live.at if live else printer.state_at or datetime.now(UTC)).isoformat(),
@@ -107,8 +119,13 @@ def test_print(code: str) -> tuple[Response, int]:
     now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M")
     with _runtime().factory.begin() as session:
         job = printing.queue_print_job(
-            session, kind="test", data={"printer": code, "at": now}, printer_code=code,
-            requested_by_id=_runtime().current_user_id(), business_key=f"test:{code}")
+            session,
+            kind="test",
+            data={"printer": code, "at": now},
+            printer_code=code,
+            requested_by_id=_runtime().current_user_id(),
+            business_key=f"test:{code}",
+        )
         body = _job_json(job)
     return jsonify(body), 202
 
@@ -118,16 +135,26 @@ def test_print(code: str) -> tuple[Response, int]:
 
 def _job_json(job: PrintJob, *, events: bool = False) -> dict[str, Any]:
     body = {
-        "id": job.id, "ref": job.ref, "printer": job.printer.code, "kind": job.label_kind,
-        "state": job.state.value, "serialized": job.serialized, "copies": job.copies,
-        "business_key": job.business_key, "attempts": job.attempts,
-        "reprint_of_id": job.reprint_of_id, "requested_by_id": job.requested_by_id,
-        "last_error": job.last_error, "created_at": job.created_at.isoformat(),
+        "id": job.id,
+        "ref": job.ref,
+        "printer": job.printer.code,
+        "kind": job.label_kind,
+        "state": job.state.value,
+        "serialized": job.serialized,
+        "copies": job.copies,
+        "business_key": job.business_key,
+        "attempts": job.attempts,
+        "reprint_of_id": job.reprint_of_id,
+        "requested_by_id": job.requested_by_id,
+        "last_error": job.last_error,
+        "created_at": job.created_at.isoformat(),
         "sent_at": job.sent_at.isoformat() if job.sent_at else None,
     }
     if events:
-        body["events"] = [{"at": e.at.isoformat(), "event": e.event, "actor_id": e.actor_id,
-                           "detail": e.detail} for e in job.events]
+        body["events"] = [
+            {"at": e.at.isoformat(), "event": e.event, "actor_id": e.actor_id, "detail": e.detail}
+            for e in job.events
+        ]
     return body
 
 
@@ -173,12 +200,17 @@ def _user_action(job_id: int, action: str) -> tuple[Response, int]:
     user_id = _runtime().current_user_id()
     with _runtime().factory.begin() as session:
         if action == "reprint":
-            result = printing.reprint(session, job_id, user_id=user_id,
-                                      printer_code=payload.get("printer"),
-                                      reason=str(payload.get("reason", "")))
+            result = printing.reprint(
+                session,
+                job_id,
+                user_id=user_id,
+                printer_code=payload.get("printer"),
+                reason=str(payload.get("reason", "")),
+            )
         elif action == "resolve":
-            result = printing.resolve_uncertain(session, job_id, user_id=user_id,
-                                                printed=bool(payload.get("printed")))
+            result = printing.resolve_uncertain(
+                session, job_id, user_id=user_id, printed=bool(payload.get("printed"))
+            )
         else:
             result = printing.cancel(session, job_id, user_id=user_id)
         body = _job_json(result) if result is not None else {"id": job_id, "state": "sent"}
@@ -215,16 +247,26 @@ def label_preview(kind: str) -> Response:
 def scales_json() -> Response:
     with _read() as session:
         rows = session.scalars(select(ScaleDevice).order_by(ScaleDevice.code)).all()
-        return jsonify([{"code": s.code, "name": s.name, "driver": s.driver.value,
-                         "enabled": s.enabled} for s in rows])
+        return jsonify(
+            [
+                {"code": s.code, "name": s.name, "driver": s.driver.value, "enabled": s.enabled}
+                for s in rows
+            ]
+        )
 
 
 @bp.get("/api/scales/<code>/weight")
 def scale_weight(code: str) -> Response:
     scale = _runtime().registry.scale(code)
     weight = scale.read() if request.args.get("stable") == "0" else scale.read_stable()
-    return jsonify({"grams": weight.grams, "stable": weight.stable, "net": weight.net,
-                    "tare_grams": weight.tare_grams})
+    return jsonify(
+        {
+            "grams": weight.grams,
+            "stable": weight.stable,
+            "net": weight.net,
+            "tare_grams": weight.tare_grams,
+        }
+    )
 
 
 @bp.post("/api/scales/<code>/zero")
@@ -244,8 +286,9 @@ def scale_tare(code: str) -> Response:
 
 def _page(template: str, **context: Any) -> str:
     lang = request.args.get("lang") or request.accept_languages.best_match(["zh", "en"]) or "zh"
-    return render_template(f"devices/{template}", t=strings(lang), lang=lang,
-                           previews=preview_available(), **context)
+    return render_template(
+        f"devices/{template}", t=strings(lang), lang=lang, previews=preview_available(), **context
+    )
 
 
 @bp.get("/")
@@ -268,3 +311,58 @@ def scales_page() -> str:
         rows = session.scalars(select(ScaleDevice).order_by(ScaleDevice.code)).all()
         scales = [{"code": s.code, "name": s.name, "driver": s.driver.value} for s in rows]
     return _page("scales.html", scales=scales)
+
+
+def init_app(app: Flask) -> None:
+    """Wire devices into the app: sync config, start the spooler, push health live.
+
+    The device pages are the supervisor's: a console sign-in with the
+    supervisor role is required, and writes carry the CSRF token.
+    """
+    import atexit
+    import logging
+
+    from sqlalchemy.exc import DBAPIError
+
+    from wms.model import Role
+    from wms.web.auth import current_user, login_required
+    from wms.web.context import wms
+    from wms.web.devices_runtime import start_devices
+
+    ctx = wms(app)
+    try:
+        runtime = start_devices(ctx.settings, ctx.session_factory)
+    except DBAPIError:
+        logging.getLogger(__name__).warning(
+            "device tables missing: run `wms db upgrade`; devices start without config sync"
+        )
+        runtime = start_devices(ctx.settings, ctx.session_factory, sync_config=False)
+    runtime.current_user_id = lambda: u.id if (u := current_user()) else None
+    socketio = ctx.socketio
+
+    def _status(code: str, status: Any) -> None:
+        socketio.emit(
+            "printer.status_changed", {"printer": code, **status.as_dict()}, namespace="/console"
+        )
+
+    def _attention(code: str, job_id: int, ref: str, why: str) -> None:
+        socketio.emit(
+            "print_job.needs_attention",
+            {"printer": code, "job_id": job_id, "ref": ref, "reason": why},
+            namespace="/console",
+        )
+
+    runtime.board.on_status_change.append(_status)
+    runtime.board.on_job_attention.append(_attention)
+    ctx.devices = runtime
+    ctx.workers.append(runtime)
+    atexit.register(runtime.stop)
+    guard = login_required(kind="console", role=Role.supervisor, login_endpoint="console.login")
+
+    @app.before_request
+    def _devices_need_a_supervisor() -> Any:
+        if request.blueprint == "devices":
+            return guard(lambda: None)()
+        return None
+
+    init_devices(app, runtime)

@@ -41,8 +41,9 @@ class DeviceRuntime:
     def reload(self) -> None:
         """Rebuild drivers after devices were edited in the console."""
         with self.factory() as session:
-            self.registry.configure(device_service.printer_configs(session),
-                                    device_service.scale_configs(session))
+            self.registry.configure(
+                device_service.printer_configs(session), device_service.scale_configs(session)
+            )
         if self.spooler is not None:
             self.spooler.wake(self.registry.printer_codes())
 

@@ -1,4 +1,4 @@
-"""Every failure becomes a clear answer: problem+json on the API, a message elsewhere, never a 500 page."""
+"""Every failure becomes a clear answer: problem+json on the API, never a 500 page."""
 
 from __future__ import annotations
 

@@ -12,8 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import ClassVar
 
-from wms.strategies.routing.layout import AisleLayout, Layout, PickPoint, Route
-from wms.strategies.routing.optimal import picks_by_aisle
+from wms.strategies.routing.layout import AisleLayout, Layout, PickPoint, Route, picks_by_aisle
 
 
 def _span_metres(layout: AisleLayout, aisles: Sequence[int]) -> float:

@@ -83,9 +83,9 @@ class AisleLayout:
 class FreeLayout:
     """Points on a plane with a depot; the metric is rectilinear or straight-line.
 
-    Use it for layouts the aisle model does not describe. Only the
-    heuristic router (``NearestNeighbourTwoOptRoute``) is exact-agnostic
-    enough to work here; the aisle routers fall back to it.
+    Use it for layouts the aisle model does not describe. Routers that need
+    aisles hand such a layout to ``NearestNeighbourTwoOptRoute``, which
+    (like the ``HeldKarpRoute`` test oracle) works on any metric.
     """
 
     depot: XYPoint = field(default_factory=lambda: XYPoint(0.0, 0.0))
@@ -113,6 +113,23 @@ class Route:
 
     def stops(self, picks: Sequence[object]) -> list[object]:
         return [picks[i] for i in self.sequence]
+
+
+def picks_by_aisle(layout: AisleLayout, picks: Sequence[PickPoint]) -> dict[int, list[int]]:
+    """Pick indices per aisle, sorted front to back; rejects picks outside the layout."""
+    by_aisle: dict[int, list[int]] = {}
+    positions = []
+    for index, pick in enumerate(picks):
+        if not (0 <= pick.aisle < layout.aisles and 0 <= pick.position <= layout.aisle_length):
+            raise ValueError(f"pick {pick} is outside the layout")
+        positions.append(pick.position)
+        if pick.aisle in by_aisle:
+            by_aisle[pick.aisle].append(index)
+        else:
+            by_aisle[pick.aisle] = [index]
+    for indices in by_aisle.values():
+        indices.sort(key=positions.__getitem__)
+    return by_aisle
 
 
 def tour_length(layout: Layout, picks: Sequence[object], sequence: Sequence[int]) -> float:

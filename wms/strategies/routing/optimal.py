@@ -31,7 +31,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
-from wms.strategies.routing.layout import AisleLayout, Layout, PickPoint, Route
+from wms.strategies.routing.heuristics import NearestNeighbourTwoOptRoute
+from wms.strategies.routing.layout import AisleLayout, Layout, PickPoint, Route, picks_by_aisle
 
 # Classes (deg a_j, deg b_j, components): U odd, E even > 0, 0 zero.
 UU1, E01, OE1, EE1, EE2, OO0, OO1 = range(7)
@@ -63,10 +64,12 @@ TRAVERSE, TOP, BOTTOM, GAP, DOUBLE, NONE = range(6)
 
 
 def _moves(table, allowed=lambda before, option: True):
-    """Per option, the (class before, class after) pairs a table allows."""
+    """Every (option, class before, class after) a table allows."""
     return tuple(
-        tuple((b, row[o]) for b, row in enumerate(table) if row[o] != _NO and allowed(b, o))
-        for o in range(len(table[0]))
+        (o, b, row[o])
+        for b, row in enumerate(table)
+        for o in range(len(row))
+        if row[o] != _NO and allowed(b, o)
     )
 
 
@@ -93,7 +96,7 @@ class OptimalAisleRoute:
 
     def route(self, layout: Layout, picks: Sequence[PickPoint]) -> Route:
         if not isinstance(layout, AisleLayout):
-            return _fallback(self._fallback).route(layout, picks)
+            return (self._fallback or NearestNeighbourTwoOptRoute()).route(layout, picks)
         if not picks:
             return Route(0.0, (), self.name)
         by_aisle = picks_by_aisle(layout, picks)
@@ -103,31 +106,6 @@ class OptimalAisleRoute:
         _add_edges(graph, layout, picks, by_aisle, solution)
         start = graph.front(layout.depot_aisle)
         return Route(solution.length, graph.pick_order(start), self.name)
-
-
-def _fallback(strategy: object | None):
-    if strategy is not None:
-        return strategy
-    from wms.strategies.routing.heuristics import NearestNeighbourTwoOptRoute
-
-    return NearestNeighbourTwoOptRoute()
-
-
-def picks_by_aisle(layout: AisleLayout, picks: Sequence[PickPoint]) -> dict[int, list[int]]:
-    """Pick indices per aisle, sorted front to back; rejects picks outside the layout."""
-    by_aisle: dict[int, list[int]] = {}
-    positions = []
-    for index, pick in enumerate(picks):
-        if not (0 <= pick.aisle < layout.aisles and 0 <= pick.position <= layout.aisle_length):
-            raise ValueError(f"pick {pick} is outside the layout")
-        positions.append(pick.position)
-        if pick.aisle in by_aisle:
-            by_aisle[pick.aisle].append(index)
-        else:
-            by_aisle[pick.aisle] = [index]
-    for indices in by_aisle.values():
-        indices.sort(key=positions.__getitem__)
-    return by_aisle
 
 
 def _aisle_costs(length: float, ys: list[float]) -> tuple[float, ...]:
@@ -184,14 +162,11 @@ def _stage(cost: list[float], option_costs, moves) -> tuple[list[float], list[tu
     """One DP stage: the cheapest way into each class, and where it came from."""
     new = [math.inf] * 7
     back: list[tuple[int, int]] = [(_NO, _NO)] * 7
-    for option, extra in enumerate(option_costs):
-        if extra == math.inf:
-            continue
-        for before, after in moves[option]:
-            value = cost[before] + extra
-            if value < new[after]:
-                new[after] = value
-                back[after] = (before, option)
+    for option, before, after in moves:
+        value = cost[before] + option_costs[option]
+        if value < new[after]:  # an unreachable class or option stays at infinity
+            new[after] = value
+            back[after] = (before, option)
     return new, back
 
 

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 from wms.errors import FieldError, UnknownItem, ValidationFailed
 from wms.model import Item
 from wms.queries import master as queries
-from wms.services.items import ItemSpec, upsert_items
+from wms.services.item_upserts import ItemSpec, upsert_items
 from wms.web.api.bulk import answer
 from wms.web.api.framework import Call, Reply, Router
 from wms.web.api.pages import after_id, page

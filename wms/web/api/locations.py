@@ -6,7 +6,7 @@ from sqlalchemy.orm import Session
 
 from wms.model import Location, LocationType
 from wms.queries import master as queries
-from wms.services.locations import LocationSpec, upsert_locations
+from wms.services.location_upserts import LocationSpec, upsert_locations
 from wms.web.api.bulk import answer
 from wms.web.api.framework import Call, Reply, Router
 from wms.web.api.pages import after_id, page

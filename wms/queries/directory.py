@@ -1,0 +1,81 @@
+"""Paged searches of the console's lists: users, items, API clients, audit entries."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from wms.model import ApiClient, AuditLog, Item, User
+from wms.queries.paging import PAGE_SIZE, Page, keyset_page, prefix_range
+
+
+def _contains(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def search_users(
+    session: Session, *, q: str = "", after: str | None = None, before: str | None = None
+) -> Page[User]:
+    stmt = select(User).options(selectinload(User.warehouses))
+    if q.strip():
+        pattern = _contains(q.strip())
+        stmt = stmt.where(or_(User.username.ilike(pattern, escape="\\"),
+                              User.display_name.ilike(pattern, escape="\\")))
+    return keyset_page(session, stmt, User.username, after=after, before=before)
+
+
+def search_items(
+    session: Session, *, q: str = "", after: str | None = None, before: str | None = None
+) -> Page[Item]:
+    """Items by SKU prefix (an index range) or by a word of the name."""
+    stmt = select(Item).options(selectinload(Item.units), selectinload(Item.barcodes))
+    text = q.strip()
+    if text:
+        low, high = prefix_range(text) or (text, text)
+        stmt = stmt.where(or_(
+            (Item.sku >= low) & (Item.sku < high),
+            Item.name.ilike(_contains(text), escape="\\"),
+        ))
+    return keyset_page(session, stmt, Item.sku, after=after, before=before)
+
+
+def list_api_clients(session: Session) -> list[ApiClient]:
+    stmt = select(ApiClient).options(selectinload(ApiClient.warehouses)).order_by(
+        ApiClient.active.desc(), ApiClient.name
+    )
+    return list(session.scalars(stmt))
+
+
+def search_audit(
+    session: Session,
+    *,
+    action: str = "",
+    actor: str = "",
+    target: str = "",
+    success: bool | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    after: int | None = None,
+    before: int | None = None,
+    size: int = PAGE_SIZE,
+) -> Page[AuditLog]:
+    """Newest first; ``action`` matches a prefix (``user.`` finds every user change)."""
+    stmt = select(AuditLog)
+    bounds = prefix_range(action.strip())
+    if bounds:
+        stmt = stmt.where(AuditLog.action >= bounds[0], AuditLog.action < bounds[1])
+    if actor.strip():
+        stmt = stmt.where(AuditLog.actor_name == actor.strip())
+    if target.strip():
+        stmt = stmt.where(AuditLog.target == target.strip())
+    if success is not None:
+        stmt = stmt.where(AuditLog.success.is_(success))
+    if since is not None:
+        stmt = stmt.where(AuditLog.at >= since)
+    if until is not None:
+        stmt = stmt.where(AuditLog.at < until)
+    return keyset_page(session, stmt, AuditLog.id, after=after, before=before, size=size,
+                       descending=True)
