@@ -108,6 +108,19 @@ def upsert_purchase_order(session: Session, data: OrderInput) -> tuple[PurchaseO
     return order, False
 
 
+def create_purchase_order(session: Session, data: OrderInput) -> PurchaseOrder:
+    """A new order entered by hand; an order with the same number is refused, never changed."""
+    taken = session.scalar(
+        select(PurchaseOrder.id).where(PurchaseOrder.external_id == data.external_id)
+    )
+    if taken is not None:
+        raise ValidationFailed(
+            [FieldError("external_id", f"purchase order {data.external_id} exists", "duplicate")]
+        )
+    order, _ = upsert_purchase_order(session, data)
+    return order
+
+
 def _apply_header(order: PurchaseOrder, data: OrderInput, resolved: _Resolved) -> None:
     order.supplier_id = resolved.supplier.id
     order.warehouse_id = resolved.warehouse.id

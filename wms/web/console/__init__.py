@@ -1,4 +1,4 @@
-"""The supervisor/admin console at /console: master data, users, API clients, audit log.
+"""The supervisor/admin console at /console: master data, inbound, users, API clients, audit.
 
 ``init_app`` builds the blueprint when the app is created (nothing at import
 time). Pages extend ``console/base.html`` (blocks ``title``, ``content``,
@@ -19,6 +19,7 @@ from wms.model import qty_str
 from wms.web.console import (
     api_clients,
     audit_log,
+    inbound,
     items,
     locations,
     signin,
@@ -29,7 +30,7 @@ from wms.web.console.common import tr
 from wms.web.console.labels import label, options
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
-MODULES = (signin, users, sites, locations, items, api_clients, audit_log)
+MODULES = (signin, users, sites, locations, items, inbound, api_clients, audit_log)
 
 
 def init_app(app: Flask) -> None:
