@@ -12,7 +12,8 @@ CLOSE = ("close", "Close receipt", "F5")
 PRINT = ("print", "Print new LPN", "F5")
 SKIP = ("skip", "Receive loose", "F4")
 NO_NOTE = ("no_note", "No note", "F5")
-TITLES = {"receive": "Receive goods", "qc": "Incoming QC", "putaway": "Putaway"}
+TITLES = {"receive": "Receive goods", "qc": "Incoming QC", "putaway": "Putaway",
+          "purchase_return": "Return to supplier"}
 
 
 def screen(flow: str, state: str, prompt: str, *, progress: str | None = None,
