@@ -500,6 +500,7 @@
       move: function () { startFlow({ flow: "move" }); },
       receive: function () { startFlow({ flow: "receive" }); },
       qc: function () { startFlow({ flow: "qc" }); },
+      purchase_return: function () { startFlow({ flow: "purchase_return" }); },
       next: function () {
         api("POST", "/tasks/next", {}).then(function (r) {
           if (r.status === 401) { return toLogin(); }
