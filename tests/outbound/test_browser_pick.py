@@ -89,9 +89,9 @@ def test_a_cluster_trip_is_picked_with_scans_only(site, pda_factory):
     assert ledger_ok(site.floor) == []
 
 
-@pytest.mark.parametrize(("key", "prompt"), [("F4", "Scan the tote or the order"),
-                                             ("F5", "Scan the dock door"),
-                                             ("F6", "Scan or key the order number of the return")])
+@pytest.mark.parametrize(("key", "prompt"), [("F6", "Scan the tote or the order"),
+                                             ("F7", "Scan the dock door"),
+                                             ("F8", "Scan or key the order number of the return")])
 def test_the_home_keys_open_pack_check_ship_and_returns(site, pda_factory, key, prompt):
     op = operator_in(site, "packer", "BADGE-0010")
     page = pda_factory(site.url).new_page()

@@ -1,1 +1,4 @@
-"""Scanner flows: explicit state machines run one transaction per scan by ``runner.run_step``."""
+"""Scanner flows: one explicit state machine per floor job.
+
+Each is run one transaction per scan by ``runner.run_step``.
+"""

@@ -94,24 +94,51 @@ class CountFlow(Flow):
 
     def _screen_scan_item(self) -> Screen:
         actions = ("finish",) if self.data["lines"] else ("empty",)
-        return Screen(S.scan_item, "count.scan_item", {}, "item", self._fields(),
-                      progress=self._progress(), actions=actions)
+        return Screen(
+            S.scan_item,
+            "count.scan_item",
+            {},
+            "item",
+            self._fields(),
+            progress=self._progress(),
+            actions=actions,
+        )
 
     def _screen_scan_lot(self) -> Screen:
-        return Screen(S.scan_lot, "count.scan_lot", {"sku": self.data["sku"]}, "lot",
-                      self._fields(), actions=("back",))
+        return Screen(
+            S.scan_lot,
+            "count.scan_lot",
+            {"sku": self.data["sku"]},
+            "lot",
+            self._fields(),
+            actions=("back",),
+        )
 
     def _screen_scan_quantity(self) -> Screen:
         d = self.data
         counted = f"{d['counted']} {unit(d['uom'], self.ctx.locale)}"
         fields = (*self._fields(), ("field.counted", counted))
-        return Screen(S.scan_quantity, "count.scan_quantity", {"sku": d["sku"]}, "quantity",
-                      fields, progress=self._progress(), actions=("back", "confirm"))
+        return Screen(
+            S.scan_quantity,
+            "count.scan_quantity",
+            {"sku": d["sku"]},
+            "quantity",
+            fields,
+            progress=self._progress(),
+            actions=("back", "confirm"),
+        )
 
     def _screen_done(self) -> Screen:
-        return Screen(S.done, "count.done", {"location": self.data["location"]}, None,
-                      self._fields(), progress=self._progress(), done=True,
-                      next=self.data.get("next"))
+        return Screen(
+            S.done,
+            "count.done",
+            {"location": self.data["location"]},
+            None,
+            self._fields(),
+            progress=self._progress(),
+            done=True,
+            next=self.data.get("next"),
+        )
 
     def _fields(self) -> tuple[tuple[str, str], ...]:
         d = self.data
@@ -153,15 +180,24 @@ class CountFlow(Flow):
             raise ExpectedItem(scanned=scan.raw)
         item = scan.item
         uom = scan.uom or item.base_uom
-        d.update(sku=item.sku, item_id=item.id, item_name=item.name, uom=uom,
-                 factor=qty_str(item.factor(uom)), counted="1", lot=None, lot_id=None)
+        d.update(
+            sku=item.sku,
+            item_id=item.id,
+            item_name=item.name,
+            uom=uom,
+            factor=qty_str(item.factor(uom)),
+            counted="1",
+            lot=None,
+            lot_id=None,
+        )
         if item.tracking is Tracking.lot:
             return self.screen(S.scan_lot)
         return self.screen(S.scan_quantity)
 
     def on_scan_lot(self, scan: Scan) -> Screen:
-        lot = self.session.scalars(select(Lot).where(Lot.item_id == self.data["item_id"],
-                                                     Lot.lot_no == scan.raw)).first()
+        lot = self.session.scalars(
+            select(Lot).where(Lot.item_id == self.data["item_id"], Lot.lot_no == scan.raw)
+        ).first()
         if lot is None:
             raise UnknownLotNumber(sku=self.data["sku"], scanned=scan.raw)
         self.data.update(lot=lot.lot_no, lot_id=lot.id)
@@ -194,9 +230,12 @@ class CountFlow(Flow):
             count = self.session.get(Count, self.data["count_id"])
             assert count is not None
             return count
-        return counting.request_count(self.session, location_id=location_id,
-                                      trigger=CountTrigger.request,
-                                      requested_by=self.ctx.user.id)
+        return counting.request_count(
+            self.session,
+            location_id=location_id,
+            trigger=CountTrigger.request,
+            requested_by=self.ctx.user.id,
+        )
 
     def _record(self, qty: Decimal) -> Screen:
         d = self.data
@@ -206,11 +245,13 @@ class CountFlow(Flow):
         count = self.session.get(Count, d["count_id"])
         assert count is not None
         key = (d["item_id"], d.get("lot_id"), None, d.get("container_id"))
-        counting.record_line(self.session, count, key=key, qty=qty * Decimal(d["factor"]),
-                             user_id=self.ctx.user.id)
+        counting.record_line(
+            self.session, count, key=key, qty=qty * Decimal(d["factor"]), user_id=self.ctx.user.id
+        )
         d["lines"] += 1
-        message = Message("counted", "success", {"qty": qty_str(qty), "uom": d["uom"],
-                                                 "sku": d["sku"]})
+        message = Message(
+            "counted", "success", {"qty": qty_str(qty), "uom": d["uom"], "sku": d["sku"]}
+        )
         for k in self.forget_on_back(S.scan_item):
             d.pop(k, None)
         return replace(self.screen(S.scan_item), message=message)
@@ -222,10 +263,16 @@ class CountFlow(Flow):
         counting.finish_count(self.session, count, user_id=ctx.user.id, location_empty=empty)
         task = ctx.task
         if task is not None and task.status is TaskStatus.in_progress:
-            task_service.complete(self.session, task_id=task.id, user_id=ctx.user.id,
-                                  device_id=ctx.device_id)
+            task_service.complete(
+                self.session, task_id=task.id, user_id=ctx.user.id, device_id=ctx.device_id
+            )
         for k in ("container", "container_id"):
             d.pop(k, None)
-        return replace(self.screen(S.done), message=Message(
-            "count_location_empty" if empty else "count_finished", "success",
-            {"location": d["location"]}))
+        return replace(
+            self.screen(S.done),
+            message=Message(
+                "count_location_empty" if empty else "count_finished",
+                "success",
+                {"location": d["location"]},
+            ),
+        )

@@ -111,13 +111,18 @@ class MoveFlow(Flow):
         S.scan_source: frozenset({S.scan_item}),
         S.scan_item: frozenset({S.scan_source, S.scan_quantity, S.scan_destination}),
         S.scan_quantity: frozenset({S.scan_item, S.scan_quantity, S.scan_destination}),
-        S.scan_destination: frozenset({S.scan_quantity, S.scan_item, S.confirm_destination,
-                                       S.done}),
+        S.scan_destination: frozenset(
+            {S.scan_quantity, S.scan_item, S.confirm_destination, S.done}
+        ),
         S.confirm_destination: frozenset({S.scan_destination, S.confirm_destination, S.done}),
         S.done: frozenset(),
     }
-    BACK = {S.scan_item: S.scan_source, S.scan_quantity: S.scan_item,
-            S.scan_destination: S.scan_quantity, S.confirm_destination: S.scan_destination}
+    BACK = {
+        S.scan_item: S.scan_source,
+        S.scan_quantity: S.scan_item,
+        S.scan_destination: S.scan_quantity,
+        S.confirm_destination: S.scan_destination,
+    }
 
     # -- start and screens --------------------------------------------------------------
     def prepare(self) -> None:
@@ -156,26 +161,53 @@ class MoveFlow(Flow):
 
     def _screen_scan_quantity(self) -> Screen:
         d = self.data
-        fields = (*self._fields(), ("field.available", self._qty(d["available"], d["base_uom"])),
-                  ("field.counted", self._qty(d["counted"], d["uom"])))
-        return Screen(S.scan_quantity, "move.scan_quantity", {}, "quantity", fields,
-                      actions=("back", "confirm"))
+        fields = (
+            *self._fields(),
+            ("field.available", self._qty(d["available"], d["base_uom"])),
+            ("field.counted", self._qty(d["counted"], d["uom"])),
+        )
+        return Screen(
+            S.scan_quantity,
+            "move.scan_quantity",
+            {},
+            "quantity",
+            fields,
+            actions=("back", "confirm"),
+        )
 
     def _screen_scan_destination(self) -> Screen:
         expected = self.data.get("expect_destination")
         prompt = "move.scan_destination.expected" if expected else "move.scan_destination"
-        return Screen(S.scan_destination, prompt, {"location": expected}, "location",
-                      self._fields(), actions=("back",))
+        return Screen(
+            S.scan_destination,
+            prompt,
+            {"location": expected},
+            "location",
+            self._fields(),
+            actions=("back",),
+        )
 
     def _screen_confirm_destination(self) -> Screen:
         pending = self.data["pending_destination"]
-        return Screen(S.confirm_destination, "move.confirm_destination", {"location": pending},
-                      "location", (*self._fields(), ("field.to", pending)), actions=("back",))
+        return Screen(
+            S.confirm_destination,
+            "move.confirm_destination",
+            {"location": pending},
+            "location",
+            (*self._fields(), ("field.to", pending)),
+            actions=("back",),
+        )
 
     def _screen_done(self) -> Screen:
-        return Screen(S.done, "move.done", {}, None,
-                      (*self._fields(), ("field.to", self.data["destination"])), done=True,
-                      next=self.data.get("next"))
+        return Screen(
+            S.done,
+            "move.done",
+            {},
+            None,
+            (*self._fields(), ("field.to", self.data["destination"])),
+            done=True,
+            next=self.data.get("next"),
+        )
 
     def _fields(self) -> tuple[tuple[str, str], ...]:
         d = self.data
@@ -195,8 +227,16 @@ class MoveFlow(Flow):
 
     def forget_on_back(self, target: StrEnum) -> tuple[str, ...]:
         return {
-            S.scan_source: ("source", "source_id", "container", "container_id", "sku",
-                            "item_id", "qty", "counted"),
+            S.scan_source: (
+                "source",
+                "source_id",
+                "container",
+                "container_id",
+                "sku",
+                "item_id",
+                "qty",
+                "counted",
+            ),
             S.scan_item: ("container", "container_id", "sku", "item_id", "qty", "counted"),
             S.scan_quantity: ("qty",),
             S.scan_destination: ("pending_destination",),
@@ -231,9 +271,17 @@ class MoveFlow(Flow):
             raise WrongItem(expected=d["expect_sku"], scanned=item.sku)
         available, lot_id = self._available(item)
         factor = item.factor(scan.uom or item.base_uom)
-        d.update(sku=item.sku, item_id=item.id, item_name=item.name, uom=scan.uom,
-                 factor=qty_str(factor), base_uom=item.base_uom, lot_id=lot_id,
-                 available=qty_str(available), counted="0")
+        d.update(
+            sku=item.sku,
+            item_id=item.id,
+            item_name=item.name,
+            uom=scan.uom,
+            factor=qty_str(factor),
+            base_uom=item.base_uom,
+            lot_id=lot_id,
+            available=qty_str(available),
+            counted="0",
+        )
         self._count(Decimal(1))
         return self.screen(S.scan_quantity)
 
@@ -294,9 +342,13 @@ class MoveFlow(Flow):
         """Free stock of ``item`` loose at the source (not in a container), and its one lot."""
         rows = self.session.execute(
             select(Quant.lot_id, func.sum(Quant.on_hand - Quant.reserved))
-            .where(Quant.item_id == item.id, Quant.location_id == self.data["source_id"],
-                   Quant.container_id.is_(None), Quant.status == StockStatus.available,
-                   Quant.on_hand > 0)
+            .where(
+                Quant.item_id == item.id,
+                Quant.location_id == self.data["source_id"],
+                Quant.container_id.is_(None),
+                Quant.status == StockStatus.available,
+                Quant.on_hand > 0,
+            )
             .group_by(Quant.lot_id)
         ).all()
         if not rows or sum((r[1] for r in rows), Decimal(0)) <= 0:
@@ -316,10 +368,17 @@ class MoveFlow(Flow):
         return self.screen(S.scan_destination)
 
     def _container_quants(self, container_id: int) -> list[Quant]:
-        return list(self.session.scalars(
-            select(Quant).where(Quant.container_id == container_id,
-                                Quant.location_id == self.data["source_id"], Quant.on_hand > 0)
-            .order_by(Quant.id)))
+        return list(
+            self.session.scalars(
+                select(Quant)
+                .where(
+                    Quant.container_id == container_id,
+                    Quant.location_id == self.data["source_id"],
+                    Quant.on_hand > 0,
+                )
+                .order_by(Quant.id)
+            )
+        )
 
     def _check_destination(self, loc: Location) -> None:
         if loc.id == self.data["source_id"]:
@@ -333,12 +392,18 @@ class MoveFlow(Flow):
         """Why this allowed destination deserves a second scan, if it does."""
         expected = self.data.get("expect_destination")
         if expected and loc.code != expected:
-            return Message("unexpected_destination", "warning",
-                           {"location": loc.code, "expected": expected})
+            return Message(
+                "unexpected_destination", "warning", {"location": loc.code, "expected": expected}
+            )
         others = self.session.scalar(
-            select(func.count()).select_from(Quant)
-            .where(Quant.location_id == loc.id, Quant.on_hand > 0,
-                   Quant.item_id != self.data.get("item_id", -1)))
+            select(func.count())
+            .select_from(Quant)
+            .where(
+                Quant.location_id == loc.id,
+                Quant.on_hand > 0,
+                Quant.item_id != self.data.get("item_id", -1),
+            )
+        )
         if not expected and not self.data.get("container") and others:
             return Message("mixed_destination", "warning", {"location": loc.code})
         return None
@@ -346,36 +411,64 @@ class MoveFlow(Flow):
     def _finish(self, loc: Location) -> Screen:
         d, ctx = self.data, self.ctx
         moves = self._container_moves(loc) if d.get("container") else [self._item_move(loc)]
-        ledger.post_moves(self.session, moves, operator_id=ctx.user.id,
-                          device_id=ctx.device_id, request_id=ctx.request_id)
+        ledger.post_moves(
+            self.session,
+            moves,
+            operator_id=ctx.user.id,
+            device_id=ctx.device_id,
+            request_id=ctx.request_id,
+        )
         d["destination"] = loc.code
         ctx.here_location_id = loc.id
         d["next"] = self._complete_task(sum((m.qty for m in moves), Decimal(0)))
-        message = (Message("container_moved", "success",
-                           {"container": d["container"], "location": loc.code})
-                   if d.get("container") else
-                   Message("moved", "success", {"qty": d["qty"], "uom": d["uom"],
-                                                "sku": d["sku"], "location": loc.code}))
+        message = (
+            Message(
+                "container_moved", "success", {"container": d["container"], "location": loc.code}
+            )
+            if d.get("container")
+            else Message(
+                "moved",
+                "success",
+                {"qty": d["qty"], "uom": d["uom"], "sku": d["sku"], "location": loc.code},
+            )
+        )
         return replace(self.screen(S.done), message=message)
 
     def _item_move(self, loc: Location) -> ledger.MoveRequest:
         d = self.data
         qty = Decimal(d["qty"])
         return ledger.MoveRequest(
-            item_id=d["item_id"], qty=qty * Decimal(d["factor"]), from_location_id=d["source_id"],
-            to_location_id=loc.id, reason="transfer", lot_id=d.get("lot_id"),
-            entered_qty=qty, entered_uom=d["uom"], task_id=d.get("task_id"))
+            item_id=d["item_id"],
+            qty=qty * Decimal(d["factor"]),
+            from_location_id=d["source_id"],
+            to_location_id=loc.id,
+            reason="transfer",
+            lot_id=d.get("lot_id"),
+            entered_qty=qty,
+            entered_uom=d["uom"],
+            task_id=d.get("task_id"),
+        )
 
     def _container_moves(self, loc: Location) -> list[ledger.MoveRequest]:
         quants = self._container_quants(self.data["container_id"])
         if not quants:
             raise ContainerEmpty(container=self.data["container"])
         container = quants[0].container_id
-        moves = [ledger.MoveRequest(
-            item_id=q.item_id, qty=q.on_hand, from_location_id=q.location_id,
-            to_location_id=loc.id, reason="transfer", lot_id=q.lot_id, serial_id=q.serial_id,
-            from_container_id=container, from_status=q.status, task_id=self.data.get("task_id"),
-        ) for q in quants]
+        moves = [
+            ledger.MoveRequest(
+                item_id=q.item_id,
+                qty=q.on_hand,
+                from_location_id=q.location_id,
+                to_location_id=loc.id,
+                reason="transfer",
+                lot_id=q.lot_id,
+                serial_id=q.serial_id,
+                from_container_id=container,
+                from_status=q.status,
+                task_id=self.data.get("task_id"),
+            )
+            for q in quants
+        ]
         box = self.session.get(Container, container)
         if box is not None:
             box.location_id = loc.id
@@ -385,8 +478,13 @@ class MoveFlow(Flow):
         task, ctx = self.ctx.task, self.ctx
         if task is None or task.status is not TaskStatus.in_progress:
             return None
-        task_service.complete(self.session, task_id=task.id, user_id=ctx.user.id,
-                              device_id=ctx.device_id, done_qty=moved)
+        task_service.complete(
+            self.session,
+            task_id=task.id,
+            user_id=ctx.user.id,
+            device_id=ctx.device_id,
+            done_qty=moved,
+        )
         upcoming = claims.current_task(self.session, user_id=ctx.user.id)
         return {"task_id": upcoming.id} if upcoming else None
 

@@ -93,18 +93,23 @@ class PackCheckFlow(Flow):
         d["picked"] = qty_str(sum((ln.picked_qty for ln in order.lines), Decimal(0)))
         if d.get("package_id"):
             package = self._package()
-            d["in_package"] = qty_str(sum((Decimal(q) for q in package.contents.values()),
-                                          Decimal(0)))
+            d["in_package"] = qty_str(
+                sum((Decimal(q) for q in package.contents.values()), Decimal(0))
+            )
             d["expected"] = pack_check.expected_weight_g(self.session, package)
 
     def _open(self) -> None:
         order, d = self._order(), self.data
-        package = self.session.scalar(select(Package).where(
-            Package.order_id == order.id, Package.status == "open").order_by(Package.id))
+        package = self.session.scalar(
+            select(Package)
+            .where(Package.order_id == order.id, Package.status == "open")
+            .order_by(Package.id)
+        )
         if package is None:
             station = printing.station_of(self.session, self.ctx.device_id)
-            package = pack_check.open_package(self.session, order, station=station,
-                                              user_id=self.ctx.user.id)
+            package = pack_check.open_package(
+                self.session, order, station=station, user_id=self.ctx.user.id
+            )
         d["package_id"], d["package"] = package.id, package.code
 
     # -- screens --------------------------------------------------------------------------
@@ -113,19 +118,36 @@ class PackCheckFlow(Flow):
         if state == S.scan_order:
             return Screen(S.scan_order, "pack.scan_order", {}, "container")
         if state == S.done:
-            return Screen(S.done, "pack.done", {"order": d["order"]}, None, self._fields(),
-                          done=True)
+            return Screen(
+                S.done, "pack.done", {"order": d["order"]}, None, self._fields(), done=True
+            )
         if state == S.weigh:
             scale = self.ctx.weigh is not None
-            return Screen(S.weigh, "pack.weigh" if scale else "pack.weigh.key",
-                          {"expected": d["expected"]}, None if scale else "quantity",
-                          self._fields(), actions=("back", "weigh") if scale else ("back",))
+            return Screen(
+                S.weigh,
+                "pack.weigh" if scale else "pack.weigh.key",
+                {"expected": d["expected"]},
+                None if scale else "quantity",
+                self._fields(),
+                actions=("back", "weigh") if scale else ("back",),
+            )
         if state == S.next_package:
-            return Screen(S.next_package, "pack.next_package", {"order": d["order"]}, "item",
-                          self._fields(), actions=("finish_order",))
-        return Screen(S.scan_item, "pack.scan_item", {k: d[k] for k in ("order", "packed",
-                                                                         "picked")},
-                      "item", self._fields(), actions=("close",))
+            return Screen(
+                S.next_package,
+                "pack.next_package",
+                {"order": d["order"]},
+                "item",
+                self._fields(),
+                actions=("finish_order",),
+            )
+        return Screen(
+            S.scan_item,
+            "pack.scan_item",
+            {k: d[k] for k in ("order", "packed", "picked")},
+            "item",
+            self._fields(),
+            actions=("close",),
+        )
 
     def _fields(self) -> tuple[tuple[str, str], ...]:
         d = self.data
@@ -153,18 +175,24 @@ class PackCheckFlow(Flow):
             raise ExpectedPackItem(scanned=scan.raw)
         have = self._in_package(d["last_item_id"])
         if number <= have:
-            raise CountBelowPacked(sku=d["last_sku"], packed=qty_str(have),
-                                   scanned=qty_str(number))
+            raise CountBelowPacked(sku=d["last_sku"], packed=qty_str(have), scanned=qty_str(number))
         return self._add(d["last_item_id"], d["last_sku"], number - have)
 
     def _in_package(self, item_id: int) -> Decimal:
         lines = {str(ln.id) for ln in self._order().lines if ln.item_id == item_id}
-        return sum((Decimal(q) for k, q in self._package().contents.items() if k in lines),
-                   Decimal(0))
+        return sum(
+            (Decimal(q) for k, q in self._package().contents.items() if k in lines), Decimal(0)
+        )
 
     def _add(self, item_id: int, sku: str, qty: Decimal) -> Screen:
-        pack_check.add_item(self.session, self._package(), item_id=item_id, qty=qty,
-                            user_id=self.ctx.user.id, request_id=self.ctx.request_id)
+        pack_check.add_item(
+            self.session,
+            self._package(),
+            item_id=item_id,
+            qty=qty,
+            user_id=self.ctx.user.id,
+            request_id=self.ctx.request_id,
+        )
         self.data.update(last_item_id=item_id, last_sku=sku)
         self._refresh()
         if Decimal(self.data["packed"]) == Decimal(self.data["picked"]):
@@ -187,12 +215,11 @@ class PackCheckFlow(Flow):
 
     def _close(self, grams: int) -> Screen:
         package, d = self._package(), self.data
-        pack_check.close_package(self.session, package, weight_g=grams,
-                                 user_id=self.ctx.user.id)
-        message = Message("pack.package_closed", "success",
-                          {"package": package.code, "weight": grams})
-        d.update(package_id=None, package=None, in_package=None, last_item_id=None,
-                 last_sku=None)
+        pack_check.close_package(self.session, package, weight_g=grams, user_id=self.ctx.user.id)
+        message = Message(
+            "pack.package_closed", "success", {"package": package.code, "weight": grams}
+        )
+        d.update(package_id=None, package=None, in_package=None, last_item_id=None, last_sku=None)
         self._refresh()
         if Decimal(d["packed"]) == Decimal(d["picked"]):
             pack_check.finish_order(self.session, self._order())

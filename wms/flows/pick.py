@@ -79,8 +79,11 @@ class PickFlow(Flow):
         S.short_reason: frozenset(_LINE),
         S.done: frozenset(),
     }
-    BACK = {S.scan_item: S.scan_location, S.scan_quantity: S.scan_item,
-            S.short_reason: S.scan_location}
+    BACK = {
+        S.scan_item: S.scan_location,
+        S.scan_quantity: S.scan_item,
+        S.short_reason: S.scan_location,
+    }
 
     def prepare(self) -> None:
         task = self.ctx.task
@@ -100,23 +103,41 @@ class PickFlow(Flow):
         d = self.data
         task = self._current()
         if task.status is TaskStatus.assigned:
-            task_service.start(self.session, task_id=task.id, user_id=self.ctx.user.id,
-                               device_id=self.ctx.device_id, lease_seconds=self.ctx.lease_seconds)
+            task_service.start(
+                self.session,
+                task_id=task.id,
+                user_id=self.ctx.user.id,
+                device_id=self.ctx.device_id,
+                lease_seconds=self.ctx.lease_seconds,
+            )
         self.ctx.task = task
         loc = self.session.get(Location, task.from_location_id)
         item = self.session.get(Item, task.item_id)
         lot = self.session.get(Lot, task.lot_id) if task.lot_id else None
         assert loc is not None and item is not None and task.qty is not None
-        d.update(task_id=task.id, location=loc.code, check=loc.check_digits, sku=item.sku,
-                 item_id=item.id, lot=lot.lot_no if lot else None, lot_id=task.lot_id,
-                 qty=qty_str(task.qty - task.done_qty), uom=item.base_uom, counted="0",
-                 order=task.document_ref, tote=picking.expected_tote(self.session, task))
+        d.update(
+            task_id=task.id,
+            location=loc.code,
+            check=loc.check_digits,
+            sku=item.sku,
+            item_id=item.id,
+            lot=lot.lot_no if lot else None,
+            lot_id=task.lot_id,
+            qty=qty_str(task.qty - task.done_qty),
+            uom=item.base_uom,
+            counted="0",
+            order=task.document_ref,
+            tote=picking.expected_tote(self.session, task),
+        )
 
     def _next_line(self, message: Message) -> Screen:
         d = self.data
-        d["queue"] = [tid for tid in d["queue"]
-                      if task_service.get_task(self.session, tid).status in
-                      (TaskStatus.assigned, TaskStatus.in_progress)]
+        d["queue"] = [
+            tid
+            for tid in d["queue"]
+            if task_service.get_task(self.session, tid).status
+            in (TaskStatus.assigned, TaskStatus.in_progress)
+        ]
         if not d["queue"]:
             return replace(self.screen(S.done), message=message)
         self._load()
@@ -131,18 +152,27 @@ class PickFlow(Flow):
             S.scan_location: ("pick.scan_location", "location"),
             S.scan_item: ("pick.scan_item.lot" if d.get("lot") else "pick.scan_item", "item"),
             S.scan_quantity: ("pick.scan_quantity", "quantity"),
-            S.scan_tote: ("pick.scan_tote" if d.get("tote") else "pick.scan_new_tote",
-                          "container"),
+            S.scan_tote: ("pick.scan_tote" if d.get("tote") else "pick.scan_new_tote", "container"),
             S.short_reason: ("pick.short_reason", "reason"),
         }
         prompt, expect = prompts[S(state)]
-        actions = {S.scan_location: ("short", "skip"), S.scan_item: ("back", "short", "skip"),
-                   S.scan_quantity: ("back", "short"), S.scan_tote: (),
-                   S.short_reason: ("back",)}[S(state)]
+        actions = {
+            S.scan_location: ("short", "skip"),
+            S.scan_item: ("back", "short", "skip"),
+            S.scan_quantity: ("back", "short"),
+            S.scan_tote: (),
+            S.short_reason: ("back",),
+        }[S(state)]
         done = d["total"] - len(d["queue"]) + 1
-        return Screen(state, prompt, {k: d.get(k) for k in ("location", "sku", "lot", "qty",
-                                                            "tote", "order")},
-                      expect, self._fields(), progress=f"{done}/{d['total']}", actions=actions)
+        return Screen(
+            state,
+            prompt,
+            {k: d.get(k) for k in ("location", "sku", "lot", "qty", "tote", "order")},
+            expect,
+            self._fields(),
+            progress=f"{done}/{d['total']}",
+            actions=actions,
+        )
 
     def _fields(self) -> tuple[tuple[str, str], ...]:
         d = self.data
@@ -208,31 +238,50 @@ class PickFlow(Flow):
             raise ExpectedTote(expected=d.get("tote") or "-", scanned=scan.raw)
         task = self._current()
         tote = picking.bind_tote(self.session, task, scan.raw.strip())
-        picking.confirm_pick(self.session, task=task, qty=Decimal(d["counted"]), tote=tote,
-                             user_id=self.ctx.user.id, device_id=self.ctx.device_id,
-                             request_id=self.ctx.request_id)
-        return self._next_line(Message("picked", "success", {
-            "qty": d["counted"], "sku": d["sku"], "tote": tote.code}))
+        picking.confirm_pick(
+            self.session,
+            task=task,
+            qty=Decimal(d["counted"]),
+            tote=tote,
+            user_id=self.ctx.user.id,
+            device_id=self.ctx.device_id,
+            request_id=self.ctx.request_id,
+        )
+        return self._next_line(
+            Message("picked", "success", {"qty": d["counted"], "sku": d["sku"], "tote": tote.code})
+        )
 
     def on_short_reason(self, scan: Scan) -> Screen:
         reason = REASONS.get(scan.raw.strip(), scan.raw.strip())
         task = self._current()
-        picking.short_pick(self.session, task=task, reason=reason, user_id=self.ctx.user.id,
-                           device_id=self.ctx.device_id)
+        picking.short_pick(
+            self.session,
+            task=task,
+            reason=reason,
+            user_id=self.ctx.user.id,
+            device_id=self.ctx.device_id,
+        )
         extra = self._added_tasks()
         self.data["queue"] += extra
         self.data["total"] += len(extra)
         d = self.data
-        return self._next_line(Message("pick.shorted", "warning",
-                                       {"sku": d["sku"], "location": d["location"]}))
+        return self._next_line(
+            Message("pick.shorted", "warning", {"sku": d["sku"], "location": d["location"]})
+        )
 
     def _added_tasks(self) -> list[int]:
         task = self.session.get(Task, self.data["task_id"])
         assert task is not None
-        rows = self.session.scalars(select(Task.id).where(
-            Task.group_id == task.group_id, Task.assignee_id == self.ctx.user.id,
-            Task.status == TaskStatus.assigned, Task.id.not_in(self.data["queue"]))
-            .order_by(Task.route_seq)).all()
+        rows = self.session.scalars(
+            select(Task.id)
+            .where(
+                Task.group_id == task.group_id,
+                Task.assignee_id == self.ctx.user.id,
+                Task.status == TaskStatus.assigned,
+                Task.id.not_in(self.data["queue"]),
+            )
+            .order_by(Task.route_seq)
+        ).all()
         return list(rows)
 
     # -- buttons --------------------------------------------------------------------------
@@ -243,11 +292,12 @@ class PickFlow(Flow):
         d = self.data
         if len(d["queue"]) > 1:
             task = self._current()
-            last = self.session.scalar(select(func.max(Task.route_seq))
-                                       .where(Task.group_id == task.group_id))
+            last = self.session.scalar(
+                select(func.max(Task.route_seq)).where(Task.group_id == task.group_id)
+            )
             task.route_seq = (last or 0) + 1
             d["queue"] = [*d["queue"][1:], d["queue"][0]]
         self._load()
-        return replace(self.screen(S.scan_location),
-                       message=Message("pick.skipped", "info", {"sku": d["sku"]}))
-
+        return replace(
+            self.screen(S.scan_location), message=Message("pick.skipped", "info", {"sku": d["sku"]})
+        )

@@ -50,12 +50,19 @@ class UnknownDisposition(WmsError):
 
 
 DISPOSITIONS = {"1": Disposition.restock, "2": Disposition.quarantine, "3": Disposition.scrap}
-_PROMPTS = {S.scan_order: ("rma.scan_order", "container"), S.scan_item: ("rma.scan_item", "item"),
-            S.scan_quantity: ("rma.scan_quantity", "quantity"),
-            S.disposition: ("rma.disposition", "reason"),
-            S.scan_location: ("rma.scan_location", "location")}
-_ACTIONS = {S.scan_item: ("finish_return",), S.scan_quantity: ("back", "confirm"),
-            S.disposition: ("back",), S.scan_location: ("back",)}
+_PROMPTS = {
+    S.scan_order: ("rma.scan_order", "container"),
+    S.scan_item: ("rma.scan_item", "item"),
+    S.scan_quantity: ("rma.scan_quantity", "quantity"),
+    S.disposition: ("rma.disposition", "reason"),
+    S.scan_location: ("rma.scan_location", "location"),
+}
+_ACTIONS = {
+    S.scan_item: ("finish_return",),
+    S.scan_quantity: ("back", "confirm"),
+    S.disposition: ("back",),
+    S.scan_location: ("back",),
+}
 
 
 class RmaFlow(Flow):
@@ -70,18 +77,28 @@ class RmaFlow(Flow):
         S.scan_location: frozenset({S.scan_item, S.disposition}),
         S.done: frozenset(),
     }
-    BACK = {S.scan_quantity: S.scan_item, S.disposition: S.scan_quantity,
-            S.scan_location: S.disposition}
+    BACK = {
+        S.scan_quantity: S.scan_item,
+        S.disposition: S.scan_quantity,
+        S.scan_location: S.disposition,
+    }
 
     def screen(self, state: str) -> Screen:
         d = self.data
         if state == S.done:
-            return Screen(S.done, "rma.done", {"rma": d["rma"], "n": d["lines"]}, None,
-                          self._fields(), done=True)
+            return Screen(
+                S.done,
+                "rma.done",
+                {"rma": d["rma"], "n": d["lines"]},
+                None,
+                self._fields(),
+                done=True,
+            )
         prompt, expect = _PROMPTS[S(state)]
         params = {k: d.get(k) for k in ("order", "sku", "qty", "left", "rma")}
-        return Screen(state, prompt, params, expect, self._fields(),
-                      actions=_ACTIONS.get(S(state), ()))
+        return Screen(
+            state, prompt, params, expect, self._fields(), actions=_ACTIONS.get(S(state), ())
+        )
 
     def _fields(self) -> tuple[tuple[str, str], ...]:
         d = self.data
@@ -89,21 +106,24 @@ class RmaFlow(Flow):
         if d.get("sku"):
             out += [("field.item", d["sku"]), ("field.quantity", f"{d['qty']}/{d['left']}")]
         if d.get("disposition"):
-            out.append(("field.disposition",
-                        translate(f"rma.{d['disposition']}", self.ctx.locale)))
+            out.append(("field.disposition", translate(f"rma.{d['disposition']}", self.ctx.locale)))
         return tuple(out)
 
     def forget_on_back(self, target: StrEnum) -> tuple[str, ...]:
-        return {S.scan_item: ("sku", "item_id", "qty", "left", "disposition"),
-                S.scan_quantity: ("disposition",),
-                S.disposition: ("disposition",)}.get(S(target), ())
+        return {
+            S.scan_item: ("sku", "item_id", "qty", "left", "disposition"),
+            S.scan_quantity: ("disposition",),
+            S.disposition: ("disposition",),
+        }.get(S(target), ())
 
     # -- handlers -------------------------------------------------------------------------
     def on_scan_order(self, scan: Scan) -> Screen:
-        rma = returns.open_return(self.session, scan.raw.strip(),
-                                  warehouse_id=self.ctx.warehouse_id)
-        self.data.update(rma_id=rma.id, rma=rma.rma_no, order=scan.raw.strip(),
-                         lines=len(rma.lines))
+        rma = returns.open_return(
+            self.session, scan.raw.strip(), warehouse_id=self.ctx.warehouse_id
+        )
+        self.data.update(
+            rma_id=rma.id, rma=rma.rma_no, order=scan.raw.strip(), lines=len(rma.lines)
+        )
         return self.screen(S.scan_item)
 
     def on_scan_item(self, scan: Scan) -> Screen:
@@ -143,13 +163,20 @@ class RmaFlow(Flow):
         d = self.data
         location = location_of(scan)
         rma = returns.get_return(self.session, d["rma_id"])
-        returns.receive_line(self.session, rma, item_id=d["item_id"], qty=Decimal(d["qty"]),
-                             disposition=Disposition(d["disposition"]),
-                             location_id=location.id, user_id=self.ctx.user.id,
-                             request_id=self.ctx.request_id)
+        returns.receive_line(
+            self.session,
+            rma,
+            item_id=d["item_id"],
+            qty=Decimal(d["qty"]),
+            disposition=Disposition(d["disposition"]),
+            location_id=location.id,
+            user_id=self.ctx.user.id,
+            request_id=self.ctx.request_id,
+        )
         self.ctx.here_location_id = location.id
-        message = Message("rma.received", "success", {"qty": d["qty"], "sku": d["sku"],
-                                                      "location": location.code})
+        message = Message(
+            "rma.received", "success", {"qty": d["qty"], "sku": d["sku"], "location": location.code}
+        )
         for key in ("sku", "item_id", "qty", "left", "disposition"):
             d.pop(key, None)
         d["lines"] += 1

@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 from wms import events
 from wms.errors import InvalidTransition, NotFound, WmsError
 from wms.flows.scans import Scan, interpret
-from wms.messages import translate, unit
+from wms.messages import CATALOG, translate, unit
 from wms.model import FlowSession, Task, User, utcnow
 from wms.services import presence
 from wms.services import tasks as task_service
@@ -143,31 +143,48 @@ class Flow:
     def check_transition(self, source: str, target: str) -> None:
         allowed = self.TRANSITIONS.get(self.initial.__class__(source), frozenset())
         if target not in allowed:
-            raise InvalidTransition(f"{self.name}: {source} → {target} is not declared",
-                                    source=source, target=target)
+            raise InvalidTransition(
+                f"{self.name}: {source} → {target} is not declared", source=source, target=target
+            )
 
 
-def render(screen: Screen, *, flow: type[Flow], flow_session_id: int, seq: int,
-           locale: str) -> dict[str, Any]:
+def render(
+    screen: Screen, *, flow: type[Flow], flow_session_id: int, seq: int, locale: str
+) -> dict[str, Any]:
     """The screen JSON the terminal draws (see the contract in docs/tasks.md)."""
     message = None
     if screen.message is not None:
         params = {k: unit(v, locale) if k == "uom" else v for k, v in screen.message.params.items()}
-        message = {"code": screen.message.code, "level": screen.message.level,
-                   "text": translate(screen.message.code, locale, **params)}
+        message = {
+            "code": screen.message.code,
+            "level": screen.message.level,
+            "text": translate(screen.message.code, locale, **params),
+        }
     used = set(ACTION_KEYS.values())
     spare = iter(f"F{n}" for n in range(1, 13) if f"F{n}" not in used)
     return {
-        "flow": flow.name, "flow_session_id": flow_session_id, "seq": seq,
-        "state": str(screen.state), "title": translate(flow.title, locale),
-        "prompt": translate(screen.prompt, locale, **screen.params), "expect": screen.expect,
+        "flow": flow.name,
+        "flow_session_id": flow_session_id,
+        "seq": seq,
+        "state": str(screen.state),
+        "title": translate(flow.title, locale),
+        "prompt": translate(screen.prompt, locale, **screen.params),
+        "expect": screen.expect,
         "message": message,
-        "fields": [{"label": translate(label, locale), "value": value}
-                   for label, value in screen.fields],
+        "fields": [
+            {"label": translate(label, locale), "value": value} for label, value in screen.fields
+        ],
         "progress": screen.progress,
-        "actions": [{"action": a, "label": translate(f"action.{a}", locale),
-                     "key": ACTION_KEYS.get(a) or next(spare)} for a in screen.actions],
-        "done": screen.done, "next": dict(screen.next) if screen.next else None,
+        "actions": [
+            {
+                "action": a,
+                "label": _action_label(flow.name, a, locale),
+                "key": ACTION_KEYS.get(a) or next(spare),
+            }
+            for a in screen.actions
+        ],
+        "done": screen.done,
+        "next": dict(screen.next) if screen.next else None,
     }
 
 
@@ -177,9 +194,17 @@ def _flows() -> Mapping[str, type[Flow]]:
     return FLOWS
 
 
-def start_flow(session: Session, *, flow: str, user: User, device_id: str | None,
-               warehouse_id: int, task_id: int | None = None, lease_seconds: int = 900,
-               locale: str | None = None) -> dict[str, Any]:
+def start_flow(
+    session: Session,
+    *,
+    flow: str,
+    user: User,
+    device_id: str | None,
+    warehouse_id: int,
+    task_id: int | None = None,
+    lease_seconds: int = 900,
+    locale: str | None = None,
+) -> dict[str, Any]:
     """Open a flow session (closing any other of this operator) and return its first screen."""
     cls = _flows().get(flow)
     if cls is None:
@@ -189,37 +214,61 @@ def start_flow(session: Session, *, flow: str, user: User, device_id: str | None
         task = task_service.owned_task(session, task_id, user_id=user.id)
         if task.type.value not in cls.task_types:
             raise TaskWrongFlow(f"task {task_id} is a {task.type} task", task=task_id, flow=flow)
-        task_service.start(session, task_id=task.id, user_id=user.id, device_id=device_id,
-                           lease_seconds=lease_seconds)
-    session.execute(update(FlowSession).where(FlowSession.user_id == user.id,
-                                              FlowSession.active.is_(True))
-                    .values(active=False, finished_at=utcnow()))
-    ctx = StepContext(user, device_id, warehouse_id, locale or user.locale, None, {}, task,
-                      lease_seconds)
+        task_service.start(
+            session,
+            task_id=task.id,
+            user_id=user.id,
+            device_id=device_id,
+            lease_seconds=lease_seconds,
+        )
+    session.execute(
+        update(FlowSession)
+        .where(FlowSession.user_id == user.id, FlowSession.active.is_(True))
+        .values(active=False, finished_at=utcnow())
+    )
+    ctx = StepContext(
+        user, device_id, warehouse_id, locale or user.locale, None, {}, task, lease_seconds
+    )
     instance = cls(session, ctx)
     instance.prepare()
-    fs = FlowSession(user_id=user.id, device_id=device_id, warehouse_id=warehouse_id,
-                     flow=flow, state=cls.initial.value, data=ctx.data, seq=1,
-                     task_id=task.id if task else None)
+    fs = FlowSession(
+        user_id=user.id,
+        device_id=device_id,
+        warehouse_id=warehouse_id,
+        flow=flow,
+        state=cls.initial.value,
+        data=ctx.data,
+        seq=1,
+        task_id=task.id if task else None,
+    )
     session.add(fs)
     session.flush()
-    fs.last_screen = render(instance.screen(cls.initial.value), flow=cls,
-                            flow_session_id=fs.id, seq=1, locale=ctx.locale)
+    fs.last_screen = render(
+        instance.screen(cls.initial.value),
+        flow=cls,
+        flow_session_id=fs.id,
+        seq=1,
+        locale=ctx.locale,
+    )
     return fs.last_screen
 
 
 def current_flow(session: Session, *, user_id: int) -> dict[str, Any] | None:
     """The operator's flow in progress, exactly as last shown (resume after a reboot)."""
     fs = session.scalars(
-        select(FlowSession).where(FlowSession.user_id == user_id, FlowSession.active.is_(True))
-        .order_by(FlowSession.id.desc()).limit(1)
+        select(FlowSession)
+        .where(FlowSession.user_id == user_id, FlowSession.active.is_(True))
+        .order_by(FlowSession.id.desc())
+        .limit(1)
     ).first()
     return fs.last_screen if fs else None
 
 
 def _locked_session(session: Session, flow_session_id: int, user_id: int) -> FlowSession:
     fs = session.scalars(
-        select(FlowSession).where(FlowSession.id == flow_session_id).with_for_update()
+        select(FlowSession)
+        .where(FlowSession.id == flow_session_id)
+        .with_for_update()
         .execution_options(populate_existing=True)
     ).one_or_none()
     if fs is None or fs.user_id != user_id:  # someone else's session reads as missing
@@ -227,19 +276,37 @@ def _locked_session(session: Session, flow_session_id: int, user_id: int) -> Flo
     return fs
 
 
-def run_step(session: Session, *, flow_session_id: int, seq: int, request_id: str | None,
-             input: str | None = None, action: str | None = None, user: User,
-             device_id: str | None, lease_seconds: int = 900,
-             locale: str | None = None,
-             weigh: Callable[[], int] | None = None) -> dict[str, Any]:
+def run_step(
+    session: Session,
+    *,
+    flow_session_id: int,
+    seq: int,
+    request_id: str | None,
+    input: str | None = None,
+    action: str | None = None,
+    user: User,
+    device_id: str | None,
+    lease_seconds: int = 900,
+    locale: str | None = None,
+    weigh: Callable[[], int] | None = None,
+) -> dict[str, Any]:
     """Apply one scan or action exactly once and return the screen to show."""
     fs = _locked_session(session, flow_session_id, user.id)
     if (request_id and request_id == fs.last_request_id) or seq != fs.seq or not fs.active:
         return fs.last_screen
     cls = _flows()[fs.flow]
     task = session.get(Task, fs.task_id) if fs.task_id else None
-    ctx = StepContext(user, device_id, fs.warehouse_id, locale or user.locale, request_id,
-                      copy.deepcopy(fs.data), task, lease_seconds, weigh=weigh)
+    ctx = StepContext(
+        user,
+        device_id,
+        fs.warehouse_id,
+        locale or user.locale,
+        request_id,
+        copy.deepcopy(fs.data),
+        task,
+        lease_seconds,
+        weigh=weigh,
+    )
     flow = cls(session, ctx)
     try:
         with events.savepoint(session):
@@ -247,22 +314,32 @@ def run_step(session: Session, *, flow_session_id: int, seq: int, request_id: st
             flow.check_transition(fs.state, screen.state)
     except WmsError as exc:
         unchanged = cls(session, replace(ctx, data=copy.deepcopy(fs.data)))
-        screen = replace(unchanged.screen(fs.state), message=Message(exc.code, "error",
-                                                                      exc.params))
+        screen = replace(unchanged.screen(fs.state), message=Message(exc.code, "error", exc.params))
         return render(screen, flow=cls, flow_session_id=fs.id, seq=fs.seq, locale=ctx.locale)
     _save(session, fs, ctx, screen, cls)
     return fs.last_screen
 
 
-def _save(session: Session, fs: FlowSession, ctx: StepContext, screen: Screen,
-          cls: type[Flow]) -> None:
+def _save(
+    session: Session, fs: FlowSession, ctx: StepContext, screen: Screen, cls: type[Flow]
+) -> None:
     fs.state, fs.data, fs.seq = screen.state, ctx.data, fs.seq + 1
     fs.last_request_id, fs.device_id = ctx.request_id, ctx.device_id or fs.device_id
-    fs.last_screen = render(screen, flow=cls, flow_session_id=fs.id, seq=fs.seq,
-                            locale=ctx.locale)
+    fs.last_screen = render(screen, flow=cls, flow_session_id=fs.id, seq=fs.seq, locale=ctx.locale)
     if screen.done:
         fs.active, fs.finished_at = False, utcnow()
     if ctx.task is not None and ctx.task.is_owned:
         task_service.touch(ctx.task, lease_seconds=ctx.lease_seconds)
-    presence.seen(session, user_id=ctx.user.id, device_id=ctx.device_id,
-                  warehouse_id=fs.warehouse_id, location_id=ctx.here_location_id)
+    presence.seen(
+        session,
+        user_id=ctx.user.id,
+        device_id=ctx.device_id,
+        warehouse_id=fs.warehouse_id,
+        location_id=ctx.here_location_id,
+    )
+
+
+def _action_label(flow_name: str, action: str, locale: str) -> str:
+    """A flow may name an action in its own words ("receive.action.close"), else the shared one."""
+    own = f"{flow_name}.action.{action}"
+    return translate(own if own in CATALOG else f"action.{action}", locale)

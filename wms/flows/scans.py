@@ -61,8 +61,9 @@ def interpret(session: Session, raw: str, *, warehouse_id: int) -> Scan:
     raw = raw.strip()
     # A code, or a code with its check digits typed after it: both use the unique index.
     for loc in session.scalars(
-        select(Location).where(Location.warehouse_id == warehouse_id,
-                               Location.code.in_({raw, raw[:-2]}))
+        select(Location).where(
+            Location.warehouse_id == warehouse_id, Location.code.in_({raw, raw[:-2]})
+        )
     ):
         if raw in (loc.code, loc.code + loc.check_digits):
             return Scan(raw, location=loc)

@@ -64,10 +64,22 @@ class ShipFlow(Flow):
         if d.get("last"):
             fields += (("field.package", d["last"]), ("field.order", d["order"]))
         if state == S.done:
-            return Screen(S.done, "ship.done", {"n": len(d["packages"]), "dock": d["dock"]},
-                          None, fields, done=True)
-        return Screen(S.scan_package, "ship.scan_package", {"n": len(d["packages"])},
-                      "container", fields, actions=("back", "ship"))
+            return Screen(
+                S.done,
+                "ship.done",
+                {"n": len(d["packages"]), "dock": d["dock"]},
+                None,
+                fields,
+                done=True,
+            )
+        return Screen(
+            S.scan_package,
+            "ship.scan_package",
+            {"n": len(d["packages"])},
+            "container",
+            fields,
+            actions=("back", "ship"),
+        )
 
     def forget_on_back(self, target: StrEnum) -> tuple[str, ...]:
         return ("dock", "dock_id", "packages", "last", "order")
@@ -96,7 +108,14 @@ class ShipFlow(Flow):
         if not d["packages"]:
             raise NothingLoaded()
         for code in d["packages"]:
-            shipping.ship_package(self.session, code, dock_location_id=d["dock_id"],
-                                  user_id=self.ctx.user.id, request_id=self.ctx.request_id)
-        return replace(self.screen(S.done), message=Message(
-            "ship.shipped", "success", {"n": len(d["packages"])}))
+            shipping.ship_package(
+                self.session,
+                code,
+                dock_location_id=d["dock_id"],
+                user_id=self.ctx.user.id,
+                request_id=self.ctx.request_id,
+            )
+        return replace(
+            self.screen(S.done),
+            message=Message("ship.shipped", "success", {"n": len(d["packages"])}),
+        )

@@ -49,8 +49,12 @@ class StatusFlow(Flow):
         S.scan_reason: frozenset({S.choose_status, S.done}),
         S.done: frozenset(),
     }
-    BACK = {S.scan_item: S.scan_location, S.scan_quantity: S.scan_item,
-            S.choose_status: S.scan_quantity, S.scan_reason: S.choose_status}
+    BACK = {
+        S.scan_item: S.scan_location,
+        S.scan_quantity: S.scan_item,
+        S.choose_status: S.scan_quantity,
+        S.scan_reason: S.choose_status,
+    }
 
     def screen(self, state: str) -> Screen:
         d, f = self.data, self._fields()
@@ -60,15 +64,27 @@ class StatusFlow(Flow):
             case S.scan_item:
                 return Screen(S.scan_item, "move.scan_item", {}, "item", f, actions=("back",))
             case S.scan_quantity:
-                return Screen(S.scan_quantity, "move.scan_quantity", {}, "quantity",
-                              (*f, ("field.counted", self._qty(d["counted"]))),
-                              actions=("back", "confirm"))
+                return Screen(
+                    S.scan_quantity,
+                    "move.scan_quantity",
+                    {},
+                    "quantity",
+                    (*f, ("field.counted", self._qty(d["counted"]))),
+                    actions=("back", "confirm"),
+                )
             case S.choose_status:
-                return Screen(S.choose_status, "status.choose", {}, None, f,
-                              actions=("back", *TARGETS))
+                return Screen(
+                    S.choose_status, "status.choose", {}, None, f, actions=("back", *TARGETS)
+                )
             case S.scan_reason:
-                return Screen(S.scan_reason, "status.scan_reason", {"status": d["to_status"]},
-                              "reason", f, actions=("back",))
+                return Screen(
+                    S.scan_reason,
+                    "status.scan_reason",
+                    {"status": d["to_status"]},
+                    "reason",
+                    f,
+                    actions=("back",),
+                )
         return Screen(S.done, "status.done", {}, None, f, done=True)
 
     def _fields(self) -> tuple[tuple[str, str], ...]:
@@ -86,9 +102,12 @@ class StatusFlow(Flow):
         return f"{qty} {unit(self.data['uom'], self.ctx.locale)}"
 
     def forget_on_back(self, target: StrEnum) -> tuple[str, ...]:
-        return {S.scan_location: ("location", "location_id"),
-                S.scan_item: ("sku", "item_id", "qty"), S.scan_quantity: ("qty",),
-                S.choose_status: ("to_status", "from_status")}.get(target, ())
+        return {
+            S.scan_location: ("location", "location_id"),
+            S.scan_item: ("sku", "item_id", "qty"),
+            S.scan_quantity: ("qty",),
+            S.choose_status: ("to_status", "from_status"),
+        }.get(target, ())
 
     def on_scan_location(self, scan: Scan) -> Screen:
         loc = location_of(scan)
@@ -102,14 +121,20 @@ class StatusFlow(Flow):
         if scan.item is None:
             raise ExpectedItem(scanned=scan.raw)
         item, d = scan.item, self.data
-        held = status_service.held_statuses(self.session, location_id=d["location_id"],
-                                            item_id=item.id)
+        held = status_service.held_statuses(
+            self.session, location_id=d["location_id"], item_id=item.id
+        )
         if not held:
             raise ItemNotHere(sku=item.sku, location=d["location"])
-        d.update(sku=item.sku, item_id=item.id, item_name=item.name, counted="1",
-                 uom=scan.uom or item.base_uom,
-                 factor=qty_str(item.factor(scan.uom or item.base_uom)),
-                 held={k.value: qty_str(v) for k, v in held.items()})
+        d.update(
+            sku=item.sku,
+            item_id=item.id,
+            item_name=item.name,
+            counted="1",
+            uom=scan.uom or item.base_uom,
+            factor=qty_str(item.factor(scan.uom or item.base_uom)),
+            held={k.value: qty_str(v) for k, v in held.items()},
+        )
         return self.screen(S.scan_quantity)
 
     def on_scan_quantity(self, scan: Scan) -> Screen:
@@ -137,8 +162,11 @@ class StatusFlow(Flow):
     def _choose(self, target: str) -> Screen:
         d = self.data
         need = Decimal(d["qty"]) * Decimal(d["factor"])
-        sources = [StockStatus.available] if target != "available" else [
-            s for s in StockStatus if s is not StockStatus.available]
+        sources = (
+            [StockStatus.available]
+            if target != "available"
+            else [s for s in StockStatus if s is not StockStatus.available]
+        )
         for source in sources:
             if Decimal(d["held"].get(source.value, "0")) >= need:
                 d.update(from_status=source.value, to_status=target)
@@ -161,11 +189,22 @@ class StatusFlow(Flow):
     def on_scan_reason(self, scan: Scan) -> Screen:
         d, ctx = self.data, self.ctx
         status_service.change_status(
-            self.session, location_id=d["location_id"], item_id=d["item_id"],
+            self.session,
+            location_id=d["location_id"],
+            item_id=d["item_id"],
             qty=Decimal(d["qty"]) * Decimal(d["factor"]),
-            from_status=StockStatus(d["from_status"]), to_status=StockStatus(d["to_status"]),
-            reason=scan.raw, operator_id=ctx.user.id, device_id=ctx.device_id,
-            request_id=ctx.request_id)
-        return replace(self.screen(S.done), message=Message(
-            "status_changed", "success", {"qty": d["qty"], "uom": d["uom"], "sku": d["sku"],
-                                          "status": d["to_status"]}))
+            from_status=StockStatus(d["from_status"]),
+            to_status=StockStatus(d["to_status"]),
+            reason=scan.raw,
+            operator_id=ctx.user.id,
+            device_id=ctx.device_id,
+            request_id=ctx.request_id,
+        )
+        return replace(
+            self.screen(S.done),
+            message=Message(
+                "status_changed",
+                "success",
+                {"qty": d["qty"], "uom": d["uom"], "sku": d["sku"], "status": d["to_status"]},
+            ),
+        )

@@ -53,27 +53,44 @@ class TransferFlow(Flow):
 
     def screen(self, state: str) -> Screen:
         d = self.data
-        fields = tuple((k, d[v]) for k, v in (("field.order", "order"), ("field.from", "source"),
-                                              ("field.item", "sku")) if d.get(v))
+        fields = tuple(
+            (k, d[v])
+            for k, v in (("field.order", "order"), ("field.from", "source"), ("field.item", "sku"))
+            if d.get(v)
+        )
         ship = d.get("mode") == "ship"
         match state:
             case S.scan_order:
                 return Screen(S.scan_order, "transfer.scan_order", {}, "order")
             case S.scan_location:
                 prompt = "transfer.scan_source" if ship else "transfer.scan_destination"
-                return Screen(S.scan_location, prompt, {}, "location", fields,
-                              actions=("dispatch",) if ship and d.get("lines") else ())
+                return Screen(
+                    S.scan_location,
+                    prompt,
+                    {},
+                    "location",
+                    fields,
+                    actions=("dispatch",) if ship and d.get("lines") else (),
+                )
             case S.scan_item:
-                return Screen(S.scan_item, "move.scan_item", {}, "item", fields,
-                              actions=() if ship or not d.get("lines") else ("close",))
+                return Screen(
+                    S.scan_item,
+                    "move.scan_item",
+                    {},
+                    "item",
+                    fields,
+                    actions=() if ship or not d.get("lines") else ("close",),
+                )
             case S.scan_quantity:
-                return Screen(S.scan_quantity, "transfer.scan_quantity", {"sku": d["sku"]},
-                              "quantity", fields)
+                return Screen(
+                    S.scan_quantity, "transfer.scan_quantity", {"sku": d["sku"]}, "quantity", fields
+                )
         return Screen(S.done, "transfer.done", {"order": d["order"]}, None, fields, done=True)
 
     def on_scan_order(self, scan: Scan) -> Screen:
-        order = self.session.scalars(select(TransferOrder).where(
-            TransferOrder.external_id == scan.raw.strip())).first()
+        order = self.session.scalars(
+            select(TransferOrder).where(TransferOrder.external_id == scan.raw.strip())
+        ).first()
         if order is None:
             raise NotFound(f"no transfer {scan.raw}", scanned=scan.raw)
         here = self.ctx.warehouse_id
@@ -94,17 +111,24 @@ class TransferFlow(Flow):
         if d["mode"] == "ship":
             d.update(source=loc.code, source_id=loc.id)
             return self.screen(S.scan_item)
-        transfers.receive(self.session, order_id=d["order_id"], item_id=d["item_id"],
-                          location_id=loc.id, qty=Decimal(d["qty"]),
-                          operator_id=self.ctx.user.id, device_id=self.ctx.device_id)
+        transfers.receive(
+            self.session,
+            order_id=d["order_id"],
+            item_id=d["item_id"],
+            location_id=loc.id,
+            qty=Decimal(d["qty"]),
+            operator_id=self.ctx.user.id,
+            device_id=self.ctx.device_id,
+        )
         return self._booked(S.scan_item, loc.code)
 
     def on_scan_item(self, scan: Scan) -> Screen:
         if scan.item is None:
             raise ExpectedItem(scanned=scan.raw)
         item = scan.item
-        self.data.update(sku=item.sku, item_id=item.id,
-                         factor=qty_str(item.factor(scan.uom or item.base_uom)))
+        self.data.update(
+            sku=item.sku, item_id=item.id, factor=qty_str(item.factor(scan.uom or item.base_uom))
+        )
         return self.screen(S.scan_quantity)
 
     def on_scan_quantity(self, scan: Scan) -> Screen:
@@ -118,29 +142,44 @@ class TransferFlow(Flow):
         d["qty"] = qty_str(qty)
         if d["mode"] == "receive":
             return self.screen(S.scan_location)
-        transfers.ship(self.session, order_id=d["order_id"], item_id=d["item_id"],
-                       location_id=d["source_id"], qty=qty, operator_id=self.ctx.user.id,
-                       device_id=self.ctx.device_id)
+        transfers.ship(
+            self.session,
+            order_id=d["order_id"],
+            item_id=d["item_id"],
+            location_id=d["source_id"],
+            qty=qty,
+            operator_id=self.ctx.user.id,
+            device_id=self.ctx.device_id,
+        )
         return self._booked(S.scan_location, d["source"])
 
     def _booked(self, state: S, location: str) -> Screen:
         d = self.data
         d["lines"] += 1
-        message = Message("transfer_booked", "success",
-                          {"qty": d["qty"], "sku": d["sku"], "location": location})
+        message = Message(
+            "transfer_booked", "success", {"qty": d["qty"], "sku": d["sku"], "location": location}
+        )
         for key in ("sku", "item_id", "qty", "factor", "source", "source_id"):
             d.pop(key, None)
         return replace(self.screen(state), message=message)
 
     def act_dispatch(self) -> Screen:
         transfers.dispatch(self.session, order_id=self.data["order_id"])
-        return replace(self.screen(S.done), message=Message(
-            "transfer_dispatched", "success", {"order": self.data["order"]}))
+        return replace(
+            self.screen(S.done),
+            message=Message("transfer_dispatched", "success", {"order": self.data["order"]}),
+        )
 
     def act_close(self) -> Screen:
-        found = transfers.close_receipt(self.session, order_id=self.data["order_id"],
-                                        user_id=self.ctx.user.id)
+        found = transfers.close_receipt(
+            self.session, order_id=self.data["order_id"], user_id=self.ctx.user.id
+        )
         code = "transfer_discrepancy" if found else "transfer_received"
-        return replace(self.screen(S.done), message=Message(
-            code, "warning" if found else "success",
-            {"order": self.data["order"], "lines": len(found)}))
+        return replace(
+            self.screen(S.done),
+            message=Message(
+                code,
+                "warning" if found else "success",
+                {"order": self.data["order"], "lines": len(found)},
+            ),
+        )

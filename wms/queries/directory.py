@@ -1,4 +1,4 @@
-"""Paged searches of the console's lists: users, items, API clients, audit entries."""
+"""Paged searches of the console's lists: users, items, API clients, audit entries, orders."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from wms.model import ApiClient, AuditLog, Item, User
+from wms.model import ApiClient, AuditLog, Item, PurchaseOrder, PurchaseOrderStatus, User
 from wms.queries.paging import PAGE_SIZE, Page, keyset_page, prefix_range
 
 
@@ -79,3 +79,27 @@ def search_audit(
         stmt = stmt.where(AuditLog.at < until)
     return keyset_page(session, stmt, AuditLog.id, after=after, before=before, size=size,
                        descending=True)
+
+
+def search_purchase_orders(
+    session: Session,
+    *,
+    warehouse_id: int,
+    q: str = "",
+    status: str = "",
+    after: str | None = None,
+    before: str | None = None,
+) -> Page[PurchaseOrder]:
+    """A warehouse's purchase orders by number prefix, optionally of one status."""
+    stmt = (
+        select(PurchaseOrder)
+        .where(PurchaseOrder.warehouse_id == warehouse_id)
+        .options(selectinload(PurchaseOrder.supplier), selectinload(PurchaseOrder.lines))
+    )
+    if status in PurchaseOrderStatus.__members__:
+        stmt = stmt.where(PurchaseOrder.status == PurchaseOrderStatus(status))
+    text = q.strip()
+    if text:
+        low, high = prefix_range(text) or (text, text)
+        stmt = stmt.where((PurchaseOrder.external_id >= low) & (PurchaseOrder.external_id < high))
+    return keyset_page(session, stmt, PurchaseOrder.external_id, after=after, before=before)

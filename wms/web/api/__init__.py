@@ -15,9 +15,27 @@ PREFIX = "/api/v1"
 
 
 def operations() -> list[Operation]:
-    from wms.web.api import inventory, items, locations, partners, sales_orders, stock, webhooks
+    from wms.web.api import (
+        inventory,
+        items,
+        locations,
+        partners,
+        purchase_orders,
+        sales_orders,
+        stock,
+        webhooks,
+    )
 
-    modules = (items, locations, partners, stock, webhooks, sales_orders, inventory)
+    modules = (
+        items,
+        locations,
+        partners,
+        stock,
+        webhooks,
+        purchase_orders,
+        sales_orders,
+        inventory,
+    )
     return [op for module in modules for op in module.router.operations]
 
 

@@ -1,4 +1,4 @@
-"""The supervisor/admin console at /console: master data, users, API clients, audit log.
+"""The supervisor/admin console at /console: master data, inbound, users, API clients, audit.
 
 ``init_app`` builds the blueprint when the app is created (nothing at import
 time). Pages extend ``console/base.html`` (blocks ``title``, ``content``,
@@ -19,6 +19,7 @@ from wms.model import qty_str
 from wms.web.console import (
     api_clients,
     audit_log,
+    inbound,
     items,
     locations,
     outbound,
@@ -30,7 +31,7 @@ from wms.web.console.common import tr
 from wms.web.console.labels import label, options
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
-MODULES = (signin, users, sites, locations, items, api_clients, audit_log, outbound)
+MODULES = (signin, users, sites, locations, items, inbound, outbound, api_clients, audit_log)
 
 
 def init_app(app: Flask) -> None:
@@ -61,11 +62,13 @@ def _when(value: Any) -> str:
 def _http_error(exc: HTTPException) -> Any:
     titles = {403: gettext("You may not open this page"), 404: gettext("Page not found")}
     title = titles.get(exc.code or 500, exc.name)
-    return render_template("console/error.html", title=title,
-                           detail=tr(exc.description or "")), exc.code or 500
+    return render_template(
+        "console/error.html", title=title, detail=tr(exc.description or "")
+    ), exc.code or 500
 
 
 def _wms_error(exc: WmsError) -> Any:
     """A last net: the transaction was rolled back, the page says why, never a 500."""
-    return render_template("console/error.html", title=tr(exc.title),
-                           detail=tr(exc.detail)), exc.http_status
+    return render_template(
+        "console/error.html", title=tr(exc.title), detail=tr(exc.detail)
+    ), exc.http_status

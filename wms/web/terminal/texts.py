@@ -30,6 +30,8 @@ PAGE_ZH: dict[str, str] = {
     "My tasks": "我的任务",
     "Next task": "下一个任务",
     "Move stock": "移库",
+    "Receive goods": "收货",
+    "Incoming QC": "来料质检",
     "Resume": "继续作业",
     "Sign out": "退出登录",
     "Home": "首页",

@@ -498,6 +498,9 @@
     var handlers = {
       resume: function () { window.location.href = cfg.urls.flow; },
       move: function () { startFlow({ flow: "move" }); },
+      receive: function () { startFlow({ flow: "receive" }); },
+      qc: function () { startFlow({ flow: "qc" }); },
+      purchase_return: function () { startFlow({ flow: "purchase_return" }); },
       pack_check: function () { startFlow({ flow: "pack_check" }); },
       ship: function () { startFlow({ flow: "ship" }); },
       rma: function () { startFlow({ flow: "rma" }); },
