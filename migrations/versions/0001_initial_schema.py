@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-25 14:02:34.039761
+Create Date: 2026-11-25 14:35:39.515234
 """
 
 from __future__ import annotations
@@ -283,6 +283,50 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_printer_warehouse_id"), "printer", ["warehouse_id"], unique=False)
     op.create_table(
+        "purchase_order",
+        sa.Column("external_id", sa.String(length=64), nullable=False),
+        sa.Column("supplier_id", sa.Integer(), nullable=False),
+        sa.Column("warehouse_id", sa.Integer(), nullable=False),
+        sa.Column("expected_at", wms.model.base.UtcDateTime(timezone=True), nullable=True),
+        sa.Column(
+            "status",
+            sa.Enum(
+                "open",
+                "receiving",
+                "received",
+                "closed",
+                "cancelled",
+                name="purchaseorderstatus",
+                native_enum=False,
+                length=32,
+            ),
+            nullable=False,
+        ),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("conflicts", sa.JSON(), nullable=False),
+        sa.Column("note", sa.String(length=500), nullable=True),
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("created_at", wms.model.base.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", wms.model.base.UtcDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["supplier_id"], ["partner.id"], name=op.f("fk_purchase_order_supplier_id_partner")
+        ),
+        sa.ForeignKeyConstraint(
+            ["warehouse_id"],
+            ["warehouse.id"],
+            name=op.f("fk_purchase_order_warehouse_id_warehouse"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_purchase_order")),
+        sa.UniqueConstraint("external_id", name=op.f("uq_purchase_order_external_id")),
+    )
+    op.create_index(op.f("ix_purchase_order_status"), "purchase_order", ["status"], unique=False)
+    op.create_index(
+        op.f("ix_purchase_order_supplier_id"), "purchase_order", ["supplier_id"], unique=False
+    )
+    op.create_index(
+        op.f("ix_purchase_order_warehouse_id"), "purchase_order", ["warehouse_id"], unique=False
+    )
+    op.create_table(
         "purchase_requisition",
         sa.Column("warehouse_id", sa.Integer(), nullable=False),
         sa.Column("item_id", sa.Integer(), nullable=False),
@@ -374,6 +418,20 @@ def upgrade() -> None:
         sa.UniqueConstraint("user_id", "seq", name=op.f("uq_stored_event_user_id_seq")),
     )
     op.create_index(op.f("ix_stored_event_task_id"), "stored_event", ["task_id"], unique=False)
+    op.create_table(
+        "supplier_profile",
+        sa.Column("partner_id", sa.Integer(), nullable=False),
+        sa.Column("over_tolerance_pct", wms.model.base.Qty(precision=28, scale=6), nullable=False),
+        sa.Column("under_tolerance_pct", wms.model.base.Qty(precision=28, scale=6), nullable=False),
+        sa.Column("qc_required", sa.Boolean(), nullable=False),
+        sa.Column("qc_sample_pct", wms.model.base.Qty(precision=28, scale=6), nullable=False),
+        sa.Column("created_at", wms.model.base.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", wms.model.base.UtcDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["partner_id"], ["partner.id"], name=op.f("fk_supplier_profile_partner_id_partner")
+        ),
+        sa.PrimaryKeyConstraint("partner_id", name=op.f("pk_supplier_profile")),
+    )
     op.create_table(
         "task_group",
         sa.Column("warehouse_id", sa.Integer(), nullable=False),
@@ -687,6 +745,93 @@ def upgrade() -> None:
         "ix_print_job_printer_state", "print_job", ["printer_id", "state", "id"], unique=False
     )
     op.create_table(
+        "purchase_order_line",
+        sa.Column("order_id", sa.Integer(), nullable=False),
+        sa.Column("line_no", sa.Integer(), nullable=False),
+        sa.Column("item_id", sa.Integer(), nullable=False),
+        sa.Column("qty", wms.model.base.Qty(precision=28, scale=6), nullable=False),
+        sa.Column("uom", sa.String(length=16), nullable=False),
+        sa.Column("qty_base", wms.model.base.Qty(precision=28, scale=6), nullable=False),
+        sa.Column("received_base", wms.model.base.Qty(precision=28, scale=6), nullable=False),
+        sa.Column("lot_no", sa.String(length=64), nullable=True),
+        sa.Column("expiry_date", sa.Date(), nullable=True),
+        sa.Column("sscc", sa.String(length=18), nullable=True),
+        sa.Column("added_by_decision", sa.Boolean(), nullable=False),
+        sa.Column("cancelled", sa.Boolean(), nullable=False),
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["item_id"], ["item.id"], name=op.f("fk_purchase_order_line_item_id_item")
+        ),
+        sa.ForeignKeyConstraint(
+            ["order_id"],
+            ["purchase_order.id"],
+            name=op.f("fk_purchase_order_line_order_id_purchase_order"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_purchase_order_line")),
+        sa.UniqueConstraint(
+            "order_id", "line_no", name=op.f("uq_purchase_order_line_order_id_line_no")
+        ),
+    )
+    op.create_index(
+        op.f("ix_purchase_order_line_item_id"), "purchase_order_line", ["item_id"], unique=False
+    )
+    op.create_index(
+        op.f("ix_purchase_order_line_sscc"), "purchase_order_line", ["sscc"], unique=False
+    )
+    op.create_table(
+        "purchase_return",
+        sa.Column("number", sa.String(length=32), nullable=False),
+        sa.Column("supplier_id", sa.Integer(), nullable=False),
+        sa.Column("warehouse_id", sa.Integer(), nullable=False),
+        sa.Column("order_id", sa.Integer(), nullable=True),
+        sa.Column(
+            "status",
+            sa.Enum(
+                "open", "shipped", "cancelled", name="returnstatus", native_enum=False, length=32
+            ),
+            nullable=False,
+        ),
+        sa.Column("reason", sa.String(length=200), nullable=False),
+        sa.Column("created_by_id", sa.Integer(), nullable=True),
+        sa.Column("shipped_at", wms.model.base.UtcDateTime(timezone=True), nullable=True),
+        sa.Column("shipped_by_id", sa.Integer(), nullable=True),
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("created_at", wms.model.base.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", wms.model.base.UtcDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["created_by_id"],
+            ["app_user.id"],
+            name=op.f("fk_purchase_return_created_by_id_app_user"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["order_id"],
+            ["purchase_order.id"],
+            name=op.f("fk_purchase_return_order_id_purchase_order"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["shipped_by_id"],
+            ["app_user.id"],
+            name=op.f("fk_purchase_return_shipped_by_id_app_user"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["supplier_id"], ["partner.id"], name=op.f("fk_purchase_return_supplier_id_partner")
+        ),
+        sa.ForeignKeyConstraint(
+            ["warehouse_id"],
+            ["warehouse.id"],
+            name=op.f("fk_purchase_return_warehouse_id_warehouse"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_purchase_return")),
+        sa.UniqueConstraint("number", name=op.f("uq_purchase_return_number")),
+    )
+    op.create_index(
+        op.f("ix_purchase_return_order_id"), "purchase_return", ["order_id"], unique=False
+    )
+    op.create_index(
+        op.f("ix_purchase_return_supplier_id"), "purchase_return", ["supplier_id"], unique=False
+    )
+    op.create_table(
         "serial",
         sa.Column("item_id", sa.Integer(), nullable=False),
         sa.Column("serial_no", sa.String(length=64), nullable=False),
@@ -815,6 +960,31 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_container_location_id"), "container", ["location_id"], unique=False)
     op.create_index(op.f("ix_container_warehouse_id"), "container", ["warehouse_id"], unique=False)
+    op.create_table(
+        "item_inbound_profile",
+        sa.Column("item_id", sa.Integer(), nullable=False),
+        sa.Column("qc_required", sa.Boolean(), nullable=False),
+        sa.Column("lot_pattern", sa.String(length=200), nullable=True),
+        sa.Column("min_remaining_shelf_life_days", sa.Integer(), nullable=True),
+        sa.Column("fixed_location_id", sa.Integer(), nullable=True),
+        sa.Column("putaway_zone_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", wms.model.base.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", wms.model.base.UtcDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["fixed_location_id"],
+            ["location.id"],
+            name=op.f("fk_item_inbound_profile_fixed_location_id_location"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["item_id"], ["item.id"], name=op.f("fk_item_inbound_profile_item_id_item")
+        ),
+        sa.ForeignKeyConstraint(
+            ["putaway_zone_id"],
+            ["zone.id"],
+            name=op.f("fk_item_inbound_profile_putaway_zone_id_zone"),
+        ),
+        sa.PrimaryKeyConstraint("item_id", name=op.f("pk_item_inbound_profile")),
+    )
     op.create_table(
         "operator_presence",
         sa.Column("user_id", sa.Integer(), nullable=False),
@@ -966,6 +1136,37 @@ def upgrade() -> None:
         op.f("ix_printer_assignment_zone_id"), "printer_assignment", ["zone_id"], unique=False
     )
     op.create_table(
+        "receipt",
+        sa.Column("order_id", sa.Integer(), nullable=False),
+        sa.Column("warehouse_id", sa.Integer(), nullable=False),
+        sa.Column(
+            "status",
+            sa.Enum("open", "closed", name="receiptstatus", native_enum=False, length=32),
+            nullable=False,
+        ),
+        sa.Column("location_id", sa.Integer(), nullable=False),
+        sa.Column("operator_id", sa.Integer(), nullable=True),
+        sa.Column("device_id", sa.String(length=64), nullable=True),
+        sa.Column("closed_at", wms.model.base.UtcDateTime(timezone=True), nullable=True),
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("created_at", wms.model.base.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", wms.model.base.UtcDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["location_id"], ["location.id"], name=op.f("fk_receipt_location_id_location")
+        ),
+        sa.ForeignKeyConstraint(
+            ["operator_id"], ["app_user.id"], name=op.f("fk_receipt_operator_id_app_user")
+        ),
+        sa.ForeignKeyConstraint(
+            ["order_id"], ["purchase_order.id"], name=op.f("fk_receipt_order_id_purchase_order")
+        ),
+        sa.ForeignKeyConstraint(
+            ["warehouse_id"], ["warehouse.id"], name=op.f("fk_receipt_warehouse_id_warehouse")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_receipt")),
+    )
+    op.create_index(op.f("ix_receipt_order_id"), "receipt", ["order_id"], unique=False)
+    op.create_table(
         "scale",
         sa.Column("code", sa.String(length=64), nullable=False),
         sa.Column("name", sa.String(length=200), nullable=False),
@@ -1051,6 +1252,62 @@ def upgrade() -> None:
         op.f("ix_transfer_discrepancy_order_id"), "transfer_discrepancy", ["order_id"], unique=False
     )
     op.create_table(
+        "unexpected_item",
+        sa.Column("order_id", sa.Integer(), nullable=False),
+        sa.Column("item_id", sa.Integer(), nullable=False),
+        sa.Column("qty", wms.model.base.Qty(precision=28, scale=6), nullable=False),
+        sa.Column("uom", sa.String(length=16), nullable=False),
+        sa.Column("lot_no", sa.String(length=64), nullable=True),
+        sa.Column(
+            "status",
+            sa.Enum(
+                "pending",
+                "accepted",
+                "refused",
+                name="decisionstatus",
+                native_enum=False,
+                length=32,
+            ),
+            nullable=False,
+        ),
+        sa.Column("reported_by_id", sa.Integer(), nullable=True),
+        sa.Column("decided_by_id", sa.Integer(), nullable=True),
+        sa.Column("decided_at", wms.model.base.UtcDateTime(timezone=True), nullable=True),
+        sa.Column("note", sa.String(length=500), nullable=True),
+        sa.Column("order_line_id", sa.Integer(), nullable=True),
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("created_at", wms.model.base.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", wms.model.base.UtcDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["decided_by_id"],
+            ["app_user.id"],
+            name=op.f("fk_unexpected_item_decided_by_id_app_user"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["item_id"], ["item.id"], name=op.f("fk_unexpected_item_item_id_item")
+        ),
+        sa.ForeignKeyConstraint(
+            ["order_id"],
+            ["purchase_order.id"],
+            name=op.f("fk_unexpected_item_order_id_purchase_order"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["order_line_id"],
+            ["purchase_order_line.id"],
+            name=op.f("fk_unexpected_item_order_line_id_purchase_order_line"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["reported_by_id"],
+            ["app_user.id"],
+            name=op.f("fk_unexpected_item_reported_by_id_app_user"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_unexpected_item")),
+    )
+    op.create_index(
+        op.f("ix_unexpected_item_order_id"), "unexpected_item", ["order_id"], unique=False
+    )
+    op.create_index(op.f("ix_unexpected_item_status"), "unexpected_item", ["status"], unique=False)
+    op.create_table(
         "wave",
         sa.Column("warehouse_id", sa.Integer(), nullable=False),
         sa.Column("reference", sa.String(length=32), nullable=False),
@@ -1095,6 +1352,60 @@ def upgrade() -> None:
         sa.UniqueConstraint("group_id", name=op.f("uq_pick_trip_group_id")),
     )
     op.create_index(op.f("ix_pick_trip_wave_id"), "pick_trip", ["wave_id"], unique=False)
+    op.create_table(
+        "purchase_return_line",
+        sa.Column("return_id", sa.Integer(), nullable=False),
+        sa.Column("item_id", sa.Integer(), nullable=False),
+        sa.Column("lot_id", sa.Integer(), nullable=True),
+        sa.Column("serial_id", sa.Integer(), nullable=True),
+        sa.Column("container_id", sa.Integer(), nullable=True),
+        sa.Column("location_id", sa.Integer(), nullable=False),
+        sa.Column(
+            "status",
+            sa.Enum(
+                "available",
+                "quarantine",
+                "damaged",
+                "hold",
+                name="stockstatus",
+                native_enum=False,
+                length=32,
+            ),
+            nullable=False,
+        ),
+        sa.Column("qty", wms.model.base.Qty(precision=28, scale=6), nullable=False),
+        sa.Column("shipped_qty", wms.model.base.Qty(precision=28, scale=6), nullable=False),
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["container_id"],
+            ["container.id"],
+            name=op.f("fk_purchase_return_line_container_id_container"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["item_id"], ["item.id"], name=op.f("fk_purchase_return_line_item_id_item")
+        ),
+        sa.ForeignKeyConstraint(
+            ["location_id"],
+            ["location.id"],
+            name=op.f("fk_purchase_return_line_location_id_location"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["lot_id"], ["lot.id"], name=op.f("fk_purchase_return_line_lot_id_lot")
+        ),
+        sa.ForeignKeyConstraint(
+            ["return_id"],
+            ["purchase_return.id"],
+            name=op.f("fk_purchase_return_line_return_id_purchase_return"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["serial_id"], ["serial.id"], name=op.f("fk_purchase_return_line_serial_id_serial")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_purchase_return_line")),
+    )
+    op.create_index(
+        "ix_purchase_return_line_return", "purchase_return_line", ["return_id"], unique=False
+    )
     op.create_table(
         "quant",
         sa.Column("key", sa.String(length=120), nullable=False),
@@ -1143,6 +1454,69 @@ def upgrade() -> None:
     op.create_index(op.f("ix_quant_container_id"), "quant", ["container_id"], unique=False)
     op.create_index("ix_quant_item_location", "quant", ["item_id", "location_id"], unique=False)
     op.create_index(op.f("ix_quant_location_id"), "quant", ["location_id"], unique=False)
+    op.create_table(
+        "receipt_line",
+        sa.Column("receipt_id", sa.Integer(), nullable=False),
+        sa.Column("order_line_id", sa.Integer(), nullable=False),
+        sa.Column("item_id", sa.Integer(), nullable=False),
+        sa.Column("qty", wms.model.base.Qty(precision=28, scale=6), nullable=False),
+        sa.Column("entered_qty", wms.model.base.Qty(precision=28, scale=6), nullable=False),
+        sa.Column("entered_uom", sa.String(length=16), nullable=False),
+        sa.Column("lot_id", sa.Integer(), nullable=True),
+        sa.Column("expiry_date", sa.Date(), nullable=True),
+        sa.Column("serials", sa.JSON(), nullable=False),
+        sa.Column("container_id", sa.Integer(), nullable=True),
+        sa.Column("location_id", sa.Integer(), nullable=False),
+        sa.Column(
+            "status",
+            sa.Enum(
+                "available",
+                "quarantine",
+                "damaged",
+                "hold",
+                name="stockstatus",
+                native_enum=False,
+                length=32,
+            ),
+            nullable=False,
+        ),
+        sa.Column("operator_id", sa.Integer(), nullable=True),
+        sa.Column("device_id", sa.String(length=64), nullable=True),
+        sa.Column("request_id", sa.String(length=64), nullable=True),
+        sa.Column("created_at", wms.model.base.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["container_id"], ["container.id"], name=op.f("fk_receipt_line_container_id_container")
+        ),
+        sa.ForeignKeyConstraint(
+            ["item_id"], ["item.id"], name=op.f("fk_receipt_line_item_id_item")
+        ),
+        sa.ForeignKeyConstraint(
+            ["location_id"], ["location.id"], name=op.f("fk_receipt_line_location_id_location")
+        ),
+        sa.ForeignKeyConstraint(["lot_id"], ["lot.id"], name=op.f("fk_receipt_line_lot_id_lot")),
+        sa.ForeignKeyConstraint(
+            ["operator_id"], ["app_user.id"], name=op.f("fk_receipt_line_operator_id_app_user")
+        ),
+        sa.ForeignKeyConstraint(
+            ["order_line_id"],
+            ["purchase_order_line.id"],
+            name=op.f("fk_receipt_line_order_line_id_purchase_order_line"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["receipt_id"], ["receipt.id"], name=op.f("fk_receipt_line_receipt_id_receipt")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_receipt_line")),
+    )
+    op.create_index(
+        op.f("ix_receipt_line_container_id"), "receipt_line", ["container_id"], unique=False
+    )
+    op.create_index(
+        op.f("ix_receipt_line_order_line_id"), "receipt_line", ["order_line_id"], unique=False
+    )
+    op.create_index(
+        op.f("ix_receipt_line_receipt_id"), "receipt_line", ["receipt_id"], unique=False
+    )
     op.create_table(
         "sales_order",
         sa.Column("external_id", sa.String(length=64), nullable=False),
@@ -1451,6 +1825,67 @@ def upgrade() -> None:
     op.create_index(
         "ix_flow_session_user_active", "flow_session", ["user_id", "active"], unique=False
     )
+    op.create_table(
+        "putaway_reason",
+        sa.Column("task_id", sa.Integer(), nullable=False),
+        sa.Column("reason", sa.String(length=64), nullable=False),
+        sa.Column("params", sa.JSON(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["task_id"],
+            ["task.id"],
+            name=op.f("fk_putaway_reason_task_id_task"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("task_id", name=op.f("pk_putaway_reason")),
+    )
+    op.create_table(
+        "qc_inspection",
+        sa.Column("receipt_line_id", sa.Integer(), nullable=False),
+        sa.Column("warehouse_id", sa.Integer(), nullable=False),
+        sa.Column("item_id", sa.Integer(), nullable=False),
+        sa.Column("lot_id", sa.Integer(), nullable=True),
+        sa.Column("container_id", sa.Integer(), nullable=True),
+        sa.Column("location_id", sa.Integer(), nullable=False),
+        sa.Column("qty", wms.model.base.Qty(precision=28, scale=6), nullable=False),
+        sa.Column(
+            "status",
+            sa.Enum("pending", "done", name="qcstatus", native_enum=False, length=32),
+            nullable=False,
+        ),
+        sa.Column("sample_size", wms.model.base.Qty(precision=28, scale=6), nullable=True),
+        sa.Column("accepted", wms.model.base.Qty(precision=28, scale=6), nullable=True),
+        sa.Column("rejected", wms.model.base.Qty(precision=28, scale=6), nullable=True),
+        sa.Column("note", sa.String(length=500), nullable=True),
+        sa.Column("inspector_id", sa.Integer(), nullable=True),
+        sa.Column("inspected_at", wms.model.base.UtcDateTime(timezone=True), nullable=True),
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("created_at", wms.model.base.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", wms.model.base.UtcDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["container_id"], ["container.id"], name=op.f("fk_qc_inspection_container_id_container")
+        ),
+        sa.ForeignKeyConstraint(
+            ["inspector_id"], ["app_user.id"], name=op.f("fk_qc_inspection_inspector_id_app_user")
+        ),
+        sa.ForeignKeyConstraint(
+            ["item_id"], ["item.id"], name=op.f("fk_qc_inspection_item_id_item")
+        ),
+        sa.ForeignKeyConstraint(
+            ["location_id"], ["location.id"], name=op.f("fk_qc_inspection_location_id_location")
+        ),
+        sa.ForeignKeyConstraint(["lot_id"], ["lot.id"], name=op.f("fk_qc_inspection_lot_id_lot")),
+        sa.ForeignKeyConstraint(
+            ["receipt_line_id"],
+            ["receipt_line.id"],
+            name=op.f("fk_qc_inspection_receipt_line_id_receipt_line"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["warehouse_id"], ["warehouse.id"], name=op.f("fk_qc_inspection_warehouse_id_warehouse")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_qc_inspection")),
+        sa.UniqueConstraint("receipt_line_id", name=op.f("uq_qc_inspection_receipt_line_id")),
+    )
+    op.create_index(op.f("ix_qc_inspection_status"), "qc_inspection", ["status"], unique=False)
     op.create_table(
         "reservation",
         sa.Column("quant_id", sa.Integer(), nullable=False),
@@ -1976,6 +2411,9 @@ def downgrade() -> None:
     op.drop_index(op.f("ix_reservation_quant_id"), table_name="reservation")
     op.drop_index("ix_reservation_owner", table_name="reservation")
     op.drop_table("reservation")
+    op.drop_index(op.f("ix_qc_inspection_status"), table_name="qc_inspection")
+    op.drop_table("qc_inspection")
+    op.drop_table("putaway_reason")
     op.drop_index("ix_flow_session_user_active", table_name="flow_session")
     op.drop_table("flow_session")
     op.drop_index(op.f("ix_task_zone_id"), table_name="task")
@@ -1997,19 +2435,30 @@ def downgrade() -> None:
     op.drop_index(op.f("ix_sales_order_wave_id"), table_name="sales_order")
     op.drop_index(op.f("ix_sales_order_customer_id"), table_name="sales_order")
     op.drop_table("sales_order")
+    op.drop_index(op.f("ix_receipt_line_receipt_id"), table_name="receipt_line")
+    op.drop_index(op.f("ix_receipt_line_order_line_id"), table_name="receipt_line")
+    op.drop_index(op.f("ix_receipt_line_container_id"), table_name="receipt_line")
+    op.drop_table("receipt_line")
     op.drop_index(op.f("ix_quant_location_id"), table_name="quant")
     op.drop_index("ix_quant_item_location", table_name="quant")
     op.drop_index(op.f("ix_quant_container_id"), table_name="quant")
     op.drop_table("quant")
+    op.drop_index("ix_purchase_return_line_return", table_name="purchase_return_line")
+    op.drop_table("purchase_return_line")
     op.drop_index(op.f("ix_pick_trip_wave_id"), table_name="pick_trip")
     op.drop_table("pick_trip")
     op.drop_index(op.f("ix_wave_warehouse_id"), table_name="wave")
     op.drop_table("wave")
+    op.drop_index(op.f("ix_unexpected_item_status"), table_name="unexpected_item")
+    op.drop_index(op.f("ix_unexpected_item_order_id"), table_name="unexpected_item")
+    op.drop_table("unexpected_item")
     op.drop_index(op.f("ix_transfer_discrepancy_order_id"), table_name="transfer_discrepancy")
     op.drop_table("transfer_discrepancy")
     op.drop_table("terminal_workstation")
     op.drop_index(op.f("ix_scale_workstation_id"), table_name="scale")
     op.drop_table("scale")
+    op.drop_index(op.f("ix_receipt_order_id"), table_name="receipt")
+    op.drop_table("receipt")
     op.drop_index(op.f("ix_printer_assignment_zone_id"), table_name="printer_assignment")
     op.drop_index(op.f("ix_printer_assignment_workstation_id"), table_name="printer_assignment")
     op.drop_index(op.f("ix_printer_assignment_warehouse_id"), table_name="printer_assignment")
@@ -2023,6 +2472,7 @@ def downgrade() -> None:
     op.drop_table("pick_face_setting")
     op.drop_index(op.f("ix_operator_presence_disconnected_at"), table_name="operator_presence")
     op.drop_table("operator_presence")
+    op.drop_table("item_inbound_profile")
     op.drop_index(op.f("ix_container_warehouse_id"), table_name="container")
     op.drop_index(op.f("ix_container_location_id"), table_name="container")
     op.drop_table("container")
@@ -2036,6 +2486,12 @@ def downgrade() -> None:
     op.drop_table("transfer_line")
     op.drop_index(op.f("ix_serial_item_id"), table_name="serial")
     op.drop_table("serial")
+    op.drop_index(op.f("ix_purchase_return_supplier_id"), table_name="purchase_return")
+    op.drop_index(op.f("ix_purchase_return_order_id"), table_name="purchase_return")
+    op.drop_table("purchase_return")
+    op.drop_index(op.f("ix_purchase_order_line_sscc"), table_name="purchase_order_line")
+    op.drop_index(op.f("ix_purchase_order_line_item_id"), table_name="purchase_order_line")
+    op.drop_table("purchase_order_line")
     op.drop_index("ix_print_job_printer_state", table_name="print_job")
     op.drop_index(op.f("ix_print_job_printer_id"), table_name="print_job")
     op.drop_index(op.f("ix_print_job_business_key"), table_name="print_job")
@@ -2056,6 +2512,7 @@ def downgrade() -> None:
     op.drop_table("transfer_order")
     op.drop_index(op.f("ix_task_group_warehouse_id"), table_name="task_group")
     op.drop_table("task_group")
+    op.drop_table("supplier_profile")
     op.drop_index(op.f("ix_stored_event_task_id"), table_name="stored_event")
     op.drop_table("stored_event")
     op.drop_index(op.f("ix_reorder_rule_warehouse_id"), table_name="reorder_rule")
@@ -2063,6 +2520,10 @@ def downgrade() -> None:
     op.drop_index("ix_purchase_requisition_status", table_name="purchase_requisition")
     op.drop_index(op.f("ix_purchase_requisition_item_id"), table_name="purchase_requisition")
     op.drop_table("purchase_requisition")
+    op.drop_index(op.f("ix_purchase_order_warehouse_id"), table_name="purchase_order")
+    op.drop_index(op.f("ix_purchase_order_supplier_id"), table_name="purchase_order")
+    op.drop_index(op.f("ix_purchase_order_status"), table_name="purchase_order")
+    op.drop_table("purchase_order")
     op.drop_index(op.f("ix_printer_warehouse_id"), table_name="printer")
     op.drop_table("printer")
     op.drop_table("operator_event_counter")
