@@ -26,6 +26,12 @@ BACKENDS = [b.strip() for b in os.environ.get("WMS_TEST_BACKENDS", "sqlite,postg
 PG_URL = os.environ.get(
     "WMS_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
+#: Under pytest-xdist each worker wipes its own database: <name>_gw0, <name>_gw1 ...
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    _url = make_url(PG_URL)
+    PG_URL = _url.set(
+        database=f"{_url.database}_{os.environ['PYTEST_XDIST_WORKER']}"
+    ).render_as_string(hide_password=False)
 
 
 def ensure_pg_database(url: str) -> None:
