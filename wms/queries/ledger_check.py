@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, aliased
 
 from wms.model import Location, Quant, Reservation, StockMove, Warehouse, qty_str, quant_key
@@ -70,51 +70,29 @@ def ledger_discrepancies(session: Session) -> list[Discrepancy]:
     return problems
 
 
+def _side_totals(side: str) -> Select:
+    """Σ qty per physical quant key on one side ("to" or "from") of every move."""
+    place = aliased(Location)
+    location = getattr(StockMove, f"{side}_location_id")
+    key = (
+        StockMove.item_id,
+        location,
+        StockMove.lot_id,
+        StockMove.serial_id,
+        getattr(StockMove, f"{side}_container_id"),
+        getattr(StockMove, f"{side}_status"),
+    )
+    return (
+        select(*key, func.sum(StockMove.qty))
+        .join(place, place.id == location)
+        .where(place.virtual_kind.is_(None))
+        .group_by(*key)
+    )
+
+
 def _ledger_net(session: Session) -> dict[str, Decimal]:
     net: dict[str, Decimal] = defaultdict(Decimal)
-    src, dst = aliased(Location), aliased(Location)
-    incoming = (
-        select(
-            StockMove.item_id,
-            StockMove.to_location_id,
-            StockMove.lot_id,
-            StockMove.serial_id,
-            StockMove.to_container_id,
-            StockMove.to_status,
-            func.sum(StockMove.qty),
-        )
-        .join(dst, dst.id == StockMove.to_location_id)
-        .where(dst.virtual_kind.is_(None))
-        .group_by(
-            StockMove.item_id,
-            StockMove.to_location_id,
-            StockMove.lot_id,
-            StockMove.serial_id,
-            StockMove.to_container_id,
-            StockMove.to_status,
-        )
-    )
-    outgoing = (
-        select(
-            StockMove.item_id,
-            StockMove.from_location_id,
-            StockMove.lot_id,
-            StockMove.serial_id,
-            StockMove.from_container_id,
-            StockMove.from_status,
-            func.sum(StockMove.qty),
-        )
-        .join(src, src.id == StockMove.from_location_id)
-        .where(src.virtual_kind.is_(None))
-        .group_by(
-            StockMove.item_id,
-            StockMove.from_location_id,
-            StockMove.lot_id,
-            StockMove.serial_id,
-            StockMove.from_container_id,
-            StockMove.from_status,
-        )
-    )
+    incoming, outgoing = _side_totals("to"), _side_totals("from")
     for sign, stmt in ((1, incoming), (-1, outgoing)):
         for item, loc, lot, serial, cont, status, total in session.execute(stmt):
             net[quant_key(item, loc, lot, serial, cont, status)] += sign * total
