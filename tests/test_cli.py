@@ -189,7 +189,7 @@ def test_create_api_key_prints_the_key_once_and_it_works(db_url):
     )
 
     assert result.exit_code == 0, result.output
-    key = result.output.split("(all scopes): ")[1].strip()
+    key = result.output.split("key (shown once): ")[1].strip()
     with make_session_factory(make_engine(db_url))() as s:
         client = access.authenticate_api_key(s, key)
         assert client.scopes == ["orders:read", "stock:read"]

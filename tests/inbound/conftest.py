@@ -18,4 +18,4 @@ def dock(floor: Floor) -> Iterator[Dock]:
 
 
 from tests.api.conftest import erp, erp_as, new_key  # noqa: E402,F401  (the ERP fixtures)
-from tests.terminal.conftest import chromium, live_factory, pda_factory  # noqa: E402,F401
+from tests.terminal.conftest import live_factory, pda_factory  # noqa: E402,F401

@@ -2,4 +2,4 @@
 
 from tests.api.conftest import erp, new_key  # noqa: F401  (fixtures)
 from tests.console.conftest import cheap_password_hashing, desk, people, supervisor  # noqa: F401
-from tests.terminal.conftest import chromium, live_factory, pda_factory  # noqa: F401
+from tests.terminal.conftest import live_factory, pda_factory  # noqa: F401
