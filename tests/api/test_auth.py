@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from tests.api.conftest import Erp, assert_problem
 from wms.model import ApiClient, AuditLog
-from wms.services.access import revoke_api_key
+from wms.services.access import create_api_key, revoke_api_key
 
 
 def test_no_key_is_a_401_that_says_how_to_send_one(client):
@@ -65,3 +65,34 @@ def test_reads_are_not_audited(erp, floor):
     with floor.factory() as s:
         actions = s.scalars(select(AuditLog.action)).all()
     assert actions == ["api_client.created"]
+
+
+def test_a_revoked_key_stops_working_once_its_cache_time_is_over(settings, engine, floor):
+    import time
+
+    from wms.app import create_app
+
+    app = create_app(settings.with_overrides(api={"key_cache_seconds": 0.2}), engine=engine)
+    with floor.factory() as s, s.begin():
+        client, key = create_api_key(s, name="erp", scopes=["master:read"])
+    erp = Erp(app.test_client(), key)
+    assert erp.get("/items").status_code == 200
+
+    with floor.factory() as s, s.begin():
+        revoke_api_key(s, client_id=client.id)
+    time.sleep(0.3)
+
+    assert_problem(erp.get("/items"), 401)
+
+
+def test_a_bulk_larger_than_the_configured_limit_is_refused(settings, engine):
+    from wms.app import create_app
+
+    app = create_app(settings.with_overrides(api={"max_bulk_items": 2}), engine=engine)
+    with app.extensions["wms"].session_factory() as s, s.begin():
+        key = create_api_key(s, name="erp", scopes=["master:write"])[1]
+    items = [{"sku": f"S{i}", "name": "n"} for i in range(3)]
+
+    response = Erp(app.test_client(), key).post("/items", {"items": items})
+
+    assert "at most 2" in assert_problem(response, 422)["detail"]

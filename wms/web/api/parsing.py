@@ -24,6 +24,7 @@ from wms.errors import (
 from wms.model import ApiClient
 from wms.services.access import key_digest
 from wms.web.api.framework import Caller, Operation
+from wms.web.context import wms
 
 
 class MalformedRequest(WmsError):
@@ -149,7 +150,11 @@ def parse_body(op: Operation) -> tuple[Any, bool, Any]:
         return None, False, None
     data = json_body()
     if op.bulk is not None and isinstance(data, dict) and "items" in data:
-        return parse(op.bulk, data), True, data
+        body = parse(op.bulk, data)
+        limit = wms().settings.api.max_bulk_items
+        if len(body.items) > limit:  # type: ignore[attr-defined]
+            raise ValidationFailed([FieldError("items", f"at most {limit} items per request")])
+        return body, True, data
     if op.body is None:
         raise ValidationFailed([FieldError("items", 'send {"items": [...]}', "missing")])
     return parse(op.body, data), False, data
