@@ -104,15 +104,18 @@ def reset(engine: Engine) -> None:
         conn.execute(text("vacuum analyze task"))
 
 
-def _claimer(url: str, warehouse_id: int, user_id: int, strategy: str, start_at: float,
-             stop_at: float, out: Any) -> None:
+def _claimer(url: str, warehouse_id: int, user_id: int, strategy: str, seconds: float,
+             ready: Any, go: Any, out: Any) -> None:
     """One claimer process with its own connection, like a server worker."""
     engine = make_engine(url, pool_size=1, max_overflow=0)
     factory = make_session_factory(engine)
     claim = STRATEGIES[strategy]
-    count = 0
-    time.sleep(max(0.0, start_at - time.time()))
-    while time.time() < stop_at:
+    with engine.connect():
+        pass
+    ready.put(True)
+    go.wait()
+    count, stop_at = 0, time.monotonic() + seconds
+    while time.monotonic() < stop_at:
         with factory() as s, s.begin():
             user = s.get(User, user_id)
             assert user is not None
@@ -125,13 +128,15 @@ def _claimer(url: str, warehouse_id: int, user_id: int, strategy: str, start_at:
 def run(url: str, engine: Engine, warehouse_id: int, user_ids: list[int], strategy: str,
         workers: int, seconds: float) -> tuple[int, int]:
     ctx = mp.get_context("spawn")
-    out = ctx.Queue()
-    start_at = time.time() + 6.0  # every process connected before the clock starts
+    ready, out, go = ctx.Queue(), ctx.Queue(), ctx.Event()
     procs = [ctx.Process(target=_claimer, args=(url, warehouse_id, user_ids[i], strategy,
-                                                start_at, start_at + seconds, out))
+                                                seconds, ready, go, out))
              for i in range(workers)]
     for proc in procs:
         proc.start()
+    for _ in procs:  # every process imported and connected before the clock starts
+        ready.get()
+    go.set()
     total = sum(out.get() for _ in procs)
     for proc in procs:
         proc.join()

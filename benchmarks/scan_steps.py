@@ -9,7 +9,9 @@ ephemeral port; the scanners are aiohttp tasks in this process, each
 signed in as its own operator with its own item and locations, moving one
 unit per cycle (source, item, quantity, destination = four steps). The
 baseline phase sends ``GET /bench/select1`` from the same 50 tasks for the
-same time, in the same run.
+same time, in the same run. ``--think`` is the pause between two scans of
+one scanner (a person walks and picks between scans); 0 runs flat out and
+measures capacity (queueing) rather than latency.
 """
 
 from __future__ import annotations
@@ -17,11 +19,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import random
 import socket
 import statistics
 import subprocess
 import sys
 import time
+import urllib.request
 import uuid
 from pathlib import Path
 
@@ -83,14 +87,31 @@ def serve(url: str) -> tuple[subprocess.Popen, str]:
            "WMS_SOCKETIO__ASYNC_MODE": "gevent", "WMS_LOG_LEVEL": "WARNING"}
     proc = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-k", "gevent", "-w", "1", "--worker-connections",
-         "1000", "-b", f"127.0.0.1:{port}", "benchmarks.serve:make()"], cwd=ROOT, env=env)
-    return proc, f"http://127.0.0.1:{port}"
+         "1000", "--keep-alive", "75", "-b", f"127.0.0.1:{port}", "benchmarks.serve:make()"],
+        cwd=ROOT, env=env)
+    base = f"http://127.0.0.1:{port}"
+    wait_ready(base)
+    return proc, base
+
+
+def wait_ready(base: str, timeout: float = 60.0) -> None:
+    """Until the worker answers (imports take a while on a busy machine)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{base}/bench/select1", timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.5)
+    raise RuntimeError("server did not start")
 
 
 async def scanner(http: aiohttp.ClientSession, base: str, i: int, who: tuple[int, int],
-                  stop: float, out: list[float]) -> None:
+                  stop: float, think: float, out: list[float]) -> None:
     jar, token = cookie(*who)
     headers = {"Cookie": jar, "X-CSRF-Token": token}
+    await asyncio.sleep(random.uniform(0, think))
     while time.monotonic() < stop:
         async with http.post(f"{base}/t/api/flows/start", json={"flow": "move"},
                              headers=headers) as r:
@@ -103,26 +124,31 @@ async def scanner(http: aiohttp.ClientSession, base: str, i: int, who: tuple[int
                 shown = await r.json()
             out.append(time.perf_counter() - began)
             assert shown["message"] is None or shown["message"]["level"] != "error", shown
+            await asyncio.sleep(think)
 
 
-async def pinger(http: aiohttp.ClientSession, base: str, stop: float, out: list[float]) -> None:
+async def pinger(http: aiohttp.ClientSession, base: str, stop: float, think: float,
+                 out: list[float]) -> None:
+    await asyncio.sleep(random.uniform(0, think))
     while time.monotonic() < stop:
         began = time.perf_counter()
         async with http.get(f"{base}/bench/select1") as r:
             await r.read()
         out.append(time.perf_counter() - began)
+        await asyncio.sleep(think)
 
 
-async def measure(base: str, people: list[tuple[int, int]], seconds: float) -> dict[str, list]:
+async def measure(base: str, people: list[tuple[int, int]], seconds: float,
+                  think: float) -> dict[str, list]:
     results: dict[str, list[float]] = {"select1": [], "step": []}
     limits = aiohttp.TCPConnector(limit=0)
     async with aiohttp.ClientSession(connector=limits) as http:
         for name in ("select1", "step", "select1"):
             stop = time.monotonic() + (seconds / 2 if name == "select1" else seconds)
             if name == "select1":
-                jobs = [pinger(http, base, stop, results[name]) for _ in people]
+                jobs = [pinger(http, base, stop, think, results[name]) for _ in people]
             else:
-                jobs = [scanner(http, base, i, who, stop, results[name])
+                jobs = [scanner(http, base, i, who, stop, think, results[name])
                         for i, who in enumerate(people)]
             await asyncio.gather(*jobs)
     return results
@@ -137,17 +163,18 @@ def main() -> None:
     parser.add_argument("--url", required=True)
     parser.add_argument("--scanners", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--think", type=float, default=2.0,
+                        help="seconds each scanner waits between scans (0: flat out)")
     args = parser.parse_args()
     people = prepare(args.url, args.scanners)
     proc, base = serve(args.url)
     try:
-        time.sleep(4)
-        results = asyncio.run(measure(base, people, args.seconds))
+        results = asyncio.run(measure(base, people, args.seconds, args.think))
     finally:
         proc.terminate()
         proc.wait(10)
-    print(f"{args.scanners} concurrent scanners, {args.seconds}s of steps, baseline split "
-          "before and after")
+    print(f"{args.scanners} concurrent scanners, {args.think:g}s between scans, "
+          f"{args.seconds:g}s of steps; baseline split before and after")
     print("| endpoint | requests | req/s | p50 ms | p99 ms |")
     print("|---|---:|---:|---:|---:|")
     for name, label in (("step", "move-flow scan step"), ("select1", "bare SELECT 1")):

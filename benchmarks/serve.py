@@ -3,7 +3,8 @@
 Settings come from WMS_* variables. Adds two routes for benchmarks only:
 ``GET /bench/select1`` (the bare baseline: one pooled connection,
 ``SELECT 1``) and ``POST /bench/push/<user_id>`` (one transaction storing a
-push stamped with the time just before commit; emitted after commit).
+push stamped with the time just before commit; emitted after commit) and
+``GET /bench/sleep`` (a 2-second query, to see that it stalls nobody else).
 """
 
 from __future__ import annotations
@@ -32,6 +33,12 @@ def make() -> Flask:
             seq = stored.seq
         return jsonify({"seq": seq})
 
+    def sleep():  # type: ignore[no-untyped-def]
+        with wms(app).engine.connect() as conn:
+            conn.execute(text("select pg_sleep(2)"))
+        return jsonify({"slept": 2})
+
     app.add_url_rule("/bench/select1", "bench_select1", select1)
+    app.add_url_rule("/bench/sleep", "bench_sleep", sleep)
     app.add_url_rule("/bench/push/<int:user_id>", "bench_push", push, methods=["POST"])
     return app

@@ -90,15 +90,34 @@ def seen(
     warehouse_id: int | None,
     location_id: int | None = None,
     now: datetime | None = None,
-) -> OperatorPresence:
-    """A step or a REST call came in: the operator is here, possibly at a known location."""
-    p = _row(session, user_id)
-    p.last_seen_at = now or utcnow()
-    p.device_id = device_id or p.device_id
-    p.warehouse_id = warehouse_id or p.warehouse_id
-    if location_id is not None:
-        p.last_location_id = location_id
-    return p
+) -> None:
+    """A step or a REST call came in: the operator is here, possibly at a known location.
+
+    One upsert statement, since it runs on every scan step.
+    """
+    now = now or utcnow()
+    dialect = postgresql if is_postgres(session) else sqlite
+    stmt = dialect.insert(OperatorPresence).values(
+        user_id=user_id,
+        device_id=device_id,
+        warehouse_id=warehouse_id,
+        online=False,
+        connections=0,
+        last_seen_at=now,
+        last_location_id=location_id,
+        created_at=now,
+        updated_at=now,
+    )
+    table = OperatorPresence.__table__.c
+    changes: dict[str, Any] = {"last_seen_at": now, "updated_at": now}
+    for name, value in (
+        ("device_id", device_id),
+        ("warehouse_id", warehouse_id),
+        ("last_location_id", location_id),
+    ):
+        if value is not None:
+            changes[name] = value
+    session.execute(stmt.on_conflict_do_update(index_elements=[table.user_id], set_=changes))
 
 
 def listing(session: Session, *, warehouse_id: int) -> list[OperatorPresence]:
