@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-25 14:35:39.515234
+Create Date: 2026-11-25 14:47:21.989868
 """
 
 from __future__ import annotations
