@@ -91,7 +91,7 @@ def test_unknown_order_reference_is_refused(dock: Dock, pda: Terminal) -> None:
 
     assert shown == rx("scan_order", "Scan the purchase order, its SSCC or an item", seq=1,
                        fs=pda.fs, expect="order",
-                       message=("order_not_found", "error",
+                       message=("purchase_order_not_found", "error",
                                 "No open purchase order for PO-404"))
 
 

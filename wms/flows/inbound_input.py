@@ -9,7 +9,7 @@ from wms.errors import WmsError
 
 
 class OrderNotFound(WmsError):
-    code = "order_not_found"
+    code = "purchase_order_not_found"
     http_status = 422
 
 

@@ -40,7 +40,7 @@ class S(StrEnum):
 
 
 class ReturnNotFound(WmsError):
-    code = "return_not_found"
+    code = "purchase_return_not_found"
     http_status = 422
 
 
