@@ -27,7 +27,7 @@ SAMPLES = {
     "item": {"sku": "SKU-1", "name": "螺丝 M6", "gtin": "09501101530003", "lot": "LOT-42",
              "expiry": "251231", "serial": "SN123"},
     "shipping": {"ship_from": {"name": "WH1 上海仓", "address": "浦东新区 1 号"},
-                 "ship_to": {"name": "张三", "address": "北京市朝阳区 88 号",
+                 "ship_to": {"name": "收货部", "address": "北京市朝阳区 88 号",
                              "phone": "13800000000"},
                  "carrier": "SF", "order_ref": "SO-1001", "tracking_no": "SF1234567890",
                  "sscc": "009501101530000014", "weight": "1.25 kg"},

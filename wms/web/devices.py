@@ -46,7 +46,7 @@ SAMPLE_DATA: dict[str, dict[str, Any]] = {
     },
     "shipping": {
         "ship_from": {"name": "WH1 上海仓", "address": "浦东新区 1 号"},
-        "ship_to": {"name": "张三", "address": "北京市朝阳区 88 号", "phone": "13800000000"},
+        "ship_to": {"name": "收货部", "address": "北京市朝阳区 88 号", "phone": "13800000000"},
         "carrier": "SF",
         "order_ref": "SO-1001",
         "tracking_no": "SF1234567890",
