@@ -179,13 +179,7 @@ def _to_pool(
     task.assignee_id = task.device_id = None
     task.assigned_at = task.lease_expires_at = None
     if previous is not None:
-        pushes.push(
-            session,
-            user_id=previous,
-            name="task.unassigned",
-            data={"task_id": task.id, "reason": reason},
-            task_id=task.id,
-        )
+        _tell(session, previous, "task.unassigned", task, reason)
     announce(session, task)
 
 
@@ -224,13 +218,7 @@ def assign(
         task.device_id = device_id if actor_id == user_id else None
         task.lease_expires_at = now + timedelta(seconds=lease_seconds)
         if previous is not None and previous != user_id:
-            pushes.push(
-                session,
-                user_id=previous,
-                name="task.unassigned",
-                data={"task_id": task.id, "reason": reason},
-                task_id=task.id,
-            )
+            _tell(session, previous, "task.unassigned", task, reason)
         announce(session, task)
     if actor_id != user_id:  # the operator pulling the task already knows
         pushes.push(
@@ -303,13 +291,7 @@ def cancel(
     if task.group_lead:
         _pass_lead(session, task)
     if owner is not None:
-        pushes.push(
-            session,
-            user_id=owner,
-            name="task.cancelled",
-            data={"task_id": task.id, "reason": reason},
-            task_id=task.id,
-        )
+        _tell(session, owner, "task.cancelled", task, reason)
     announce(session, task)
     return task
 
@@ -414,3 +396,14 @@ _SPLIT_COPIES = (
     "document_type",
     "document_ref",
 )
+
+
+def _tell(session: Session, user_id: int, name: str, task: Task, reason: str) -> None:
+    """A stored push telling an operator that one of their tasks changed hands, and why."""
+    pushes.push(
+        session,
+        user_id=user_id,
+        name=name,
+        data={"task_id": task.id, "reason": reason},
+        task_id=task.id,
+    )
