@@ -19,6 +19,7 @@ buttons, each returning a frozen ``Screen``. Its state lives in a
 from __future__ import annotations
 
 import copy
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
@@ -100,7 +101,7 @@ class StepContext:
     weigh: Callable[[], int] | None = None
 
 
-class Flow:
+class Flow(ABC):
     """Base of every scanner flow; subclasses declare states, transitions and handlers."""
 
     name: ClassVar[str]
@@ -113,11 +114,12 @@ class Flow:
     def __init__(self, session: Session, ctx: StepContext) -> None:
         self.session, self.ctx, self.data = session, ctx, ctx.data
 
-    def prepare(self) -> None:
+    def prepare(self) -> None:  # noqa: B027 - an optional hook, not a duty
         """Fill ``data`` at start (e.g. from the task); override when needed."""
 
-    def screen(self, state: str) -> Screen:  # pragma: no cover - every flow overrides
-        raise NotImplementedError
+    @abstractmethod
+    def screen(self, state: str) -> Screen:
+        """The screen for ``state``: every flow draws its own."""
 
     def interpret(self, raw: str) -> Scan:
         return interpret(self.session, raw, warehouse_id=self.ctx.warehouse_id)

@@ -21,6 +21,7 @@ orders each trip's picks.
 from __future__ import annotations
 
 import itertools
+from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -117,7 +118,7 @@ class _Job:
     zone: str | None
 
 
-class _Batching:
+class _Batching(ABC):
     """Shared work: turning orders into jobs and jobs into routed trips."""
 
     name: ClassVar[str] = ""
@@ -137,8 +138,9 @@ class _Batching:
                 trips.append(self._trip([in_zone[k] for k in group], layout))
         return BatchPlan(tuple(trips), tuple(unbatched))
 
+    @abstractmethod
     def group(self, jobs: list[_Job], cart: CartCapacity, layout: Layout) -> list[list[int]]:
-        raise NotImplementedError
+        """Which jobs ride together: each batching rule answers in its own way."""
 
     def length(self, jobs: Sequence[_Job], layout: Layout) -> float:
         return self.router.route(layout, [p for job in jobs for p in job.points]).length
@@ -269,8 +271,14 @@ class SavingsBatching(_Batching):
 
     name: ClassVar[str] = "savings"
 
-    def __init__(self, router=None, *, allow_split: bool = False, by_zone: bool = False,
-                 fast_pairs: bool = False) -> None:
+    def __init__(
+        self,
+        router=None,
+        *,
+        allow_split: bool = False,
+        by_zone: bool = False,
+        fast_pairs: bool = False,
+    ) -> None:
         super().__init__(router, allow_split=allow_split, by_zone=by_zone)
         #: Cost pairs by ``aisle_estimate`` (aisle layouts only); trips are still routed exactly.
         self.fast_pairs = fast_pairs

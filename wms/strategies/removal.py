@@ -15,6 +15,7 @@ nearest-first gets nearest-first among equals.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -98,13 +99,14 @@ def _fefo_key(c: QuantCandidate):
     return (c.expiry is None, c.expiry or _LATEST_DATE, *_fifo_key(c))
 
 
-class OrderedRemoval:
+class OrderedRemoval(ABC):
     """A removal rule that is a sort order; subclasses give ``order``."""
 
     name: ClassVar[str] = ""
 
+    @abstractmethod
     def order(self, candidates: Sequence[QuantCandidate]) -> list[QuantCandidate]:
-        raise NotImplementedError
+        """The candidates in the order this rule takes stock from them."""
 
     def allocate(
         self,
