@@ -68,9 +68,7 @@ def _short_lines(session: Session, order: SalesOrder) -> list[int]:
                 Location.blocked.is_(False),
             )
             .group_by(Quant.item_id)
-        )
-        .tuples()
-        .all()
+        ).all()
     )
     return [item for item, qty in wanted.items() if Decimal(free.get(item) or 0) < qty]
 
