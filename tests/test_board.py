@@ -77,6 +77,50 @@ def test_reprioritise_split_release_and_cancel(console, floor, ann):
     assert fetch(floor, t.id + 1).qty == 5
 
 
+def test_a_supervisor_assigns_the_ticked_tasks_to_one_operator_at_once(console, floor, ann):
+    first, second, untouched = task(floor), task(floor), task(floor)
+
+    answer = console.post("/console/api/tasks/assign",
+                          json={"task_ids": [first.id, second.id], "user_id": ann.id})
+
+    assert answer.status_code == 200
+    assert [t["id"] for t in answer.get_json()["tasks"]] == [first.id, second.id]
+    assert fetch(floor, first.id).assignee_id == fetch(floor, second.id).assignee_id == ann.id
+    assert fetch(floor, untouched.id).status is TaskStatus.released
+
+
+def test_assigning_a_selection_with_one_bad_task_assigns_none(console, floor, ann):
+    from tests.factories import Floor
+
+    mine = task(floor)
+    theirs = task(Floor(floor.factory, warehouse_code="WH2"))
+
+    answer = console.post("/console/api/tasks/assign",
+                          json={"task_ids": [mine.id, theirs.id], "user_id": ann.id})
+
+    assert answer.status_code == 404
+    assert fetch(floor, mine.id).status is TaskStatus.released
+    assert fetch(floor, mine.id).assignee_id is None
+
+
+@pytest.mark.parametrize("body", [
+    {"task_ids": [], "user_id": 1},
+    {"task_ids": "1,2", "user_id": 1},
+    {"task_ids": [1, True], "user_id": 1},
+    {"task_ids": list(range(1, 202)), "user_id": 1},
+    {"task_ids": [1]},
+])
+def test_a_malformed_selection_is_refused_with_a_problem(console, floor, body):
+    t = task(floor)
+    body = {**body, "task_ids": [t.id] if body["task_ids"] == [1] else body["task_ids"]}
+
+    answer = console.post("/console/api/tasks/assign", json=body)
+
+    assert answer.status_code == 422
+    assert answer.mimetype == "application/problem+json"
+    assert fetch(floor, t.id).status is TaskStatus.released
+
+
 def test_an_invalid_action_comes_back_with_a_translated_message(console, floor):
     t = task(floor)
     console.post(f"/console/api/tasks/{t.id}/cancel", json={})

@@ -318,6 +318,14 @@ BOARD: dict[str, tuple[str, str]] = {
     "board.ask_priority": ("New priority (1-9)", "新优先级（1-9）"),
     "board.ask_reason": ("Reason", "原因"),
     "board.choose_operator": ("Choose an operator", "选择作业员"),
+    "board.select": ("Select", "选择"),
+    "board.select_all": ("Select all on this page", "全选本页"),
+    "board.assign_to": ("Assign selected to", "将所选任务分配给"),
+    "board.assign_selected": ("Assign selected", "分配所选"),
+    "board.none_selected": (
+        "Tick tasks and choose an operator first.", "请先勾选任务并选择作业员。"
+    ),
+    "board.assigned_n": ("Assigned {n} task(s) to {name}.", "已将 {n} 个任务分配给 {name}。"),
     "board.current_task": ("Current task", "当前任务"),
     "board.last_seen": ("Last seen", "最近在线"),
     "board.device": ("Device", "设备"),

@@ -201,3 +201,68 @@ def test_supervisor_assignment_reaches_only_that_operator_without_reload(real, p
     assert "task" not in feedback_kinds(pages["op2"])
     for name, page in pages.items():  # nobody reloaded
         assert page.evaluate("performance.getEntriesByType('navigation').length") == loads[name]
+
+
+def released_move_task(real: RealSite, qty: int = 2) -> int:
+    """A move task in the pool, as the putaway or replenishment planners leave them."""
+    from wms.model import Item, Location
+    from wms.model import tasks as task_model
+    from wms.services import tasks
+
+    with real.app.extensions["wms"].session_factory() as s, s.begin():
+        item = s.scalars(select(Item).where(Item.sku == "SKU-1")).one()
+        src = s.scalars(select(Location).where(Location.code == "A-01-01-1")).one()
+        dst = s.scalars(select(Location).where(Location.code == "B-02-01-1")).one()
+        task = tasks.create_task(
+            s, warehouse_id=real.floor.warehouse_id, type=task_model.TaskType.move, release=True,
+            item_id=item.id, qty=Decimal(qty), uom="each",
+            from_location_id=src.id, to_location_id=dst.id,
+        )
+        return task.id
+
+
+def test_a_supervisor_assigns_on_the_console_and_the_pda_gets_it_without_reload(
+    real, pda_factory, chromium
+):
+    from wms.model import Role, Task, TaskStatus
+
+    op = operator_in(real, "op1", "BADGE-0001")
+    with real.factory() as s, s.begin():
+        create_user(s, username="boss", display_name="Shift supervisor", password="s3cret-Pass!",
+                    role=Role.supervisor, locale="en",
+                    warehouses=[s.get(Warehouse, real.floor.warehouse_id)])
+    task_id = released_move_task(real)
+
+    pda = pda_factory(real.url).new_page()
+    sign_in_by_badge(pda, op)
+    pda.wait_for_function("() => window.__wmsLive && window.__wmsLive.socket.connected")
+    pda_loads = pda.evaluate("performance.getEntriesByType('navigation').length")
+
+    console_context = chromium.new_context(base_url=real.url, locale="en-US")
+    try:
+        board = console_context.new_page()
+        board.set_default_timeout(10_000)
+        board.goto("/console/login")
+        board.fill("#f-username", "boss")
+        board.fill("#f-password", "s3cret-Pass!")
+        board.click("button[type=submit].primary")
+        board.goto("/console/board")
+        board.wait_for_selector(f"#tasks tr[data-task-id='{task_id}']")
+        board.wait_for_selector(f"#assign-to option[value='{op.id}']", state="attached")
+
+        board.check(f"#tasks tr[data-task-id='{task_id}'] input.pick")
+        board.select_option("#assign-to", str(op.id))
+        board.click("#assign-selected")
+
+        board.wait_for_selector("#board-message.flash-success")
+        confirmation = board.inner_text("#board-message")
+        pda.wait_for_selector(f"[data-task-id='{task_id}']")
+    finally:
+        console_context.close()
+
+    assert "Assigned 1 task(s)" in confirmation
+    assert "task" in feedback_kinds(pda)
+    assert pda.evaluate("performance.getEntriesByType('navigation').length") == pda_loads
+    with real.factory() as s:
+        task = s.get(Task, task_id)
+        assert (task.status, task.assignee_id) == (TaskStatus.assigned, op.id)

@@ -157,6 +157,34 @@ def assign(task_id: int) -> Response:
         lease_seconds=wms().settings.tasks.lease_seconds, reason=reason))
 
 
+MAX_SELECTED = 200
+
+
+@bp.post("/console/api/tasks/assign")
+@supervisor
+def assign_selected() -> Response:
+    """Assign the tasks ticked on the board to one operator: all of them, or none."""
+    raw = (request.get_json(silent=True) or {}).get("task_ids")
+    if (not isinstance(raw, list) or not raw or len(raw) > MAX_SELECTED
+            or any(isinstance(x, bool) or not isinstance(x, int) for x in raw)):
+        raise ValidationFailed([FieldError(
+            "task_ids", f"a list of 1 to {MAX_SELECTED} task numbers is required")])
+    user_id = _body_int("user_id")
+    task_ids = list(dict.fromkeys(raw))
+    with transaction() as s:
+        for task_id in task_ids:
+            task = _own_task(s, task_id)
+            if task.status == TaskStatus.assigned and task.assignee_id == user_id:
+                continue  # ticked twice, or a group member already given along with another
+            task_service.assign(
+                s, task_id=task_id, user_id=user_id, actor_id=_actor_id(),
+                lease_seconds=wms().settings.tasks.lease_seconds,
+                reason="reassigned" if task.is_owned else "assigned by supervisor")
+        details = [task_queries.detail(s, task_service.get_task(s, t, lock=False))
+                   for t in task_ids]
+    return jsonify({"tasks": details})
+
+
 @bp.post("/console/api/tasks/<int:task_id>/reprioritise")
 @supervisor
 def reprioritise(task_id: int) -> Response:
