@@ -198,3 +198,25 @@ def test_the_web_edge_reads_the_stable_weight_of_the_terminals_station_scale(flo
         http_session["device_id"] = "PDA-2"
         assert flows_api._station_scale(s) is None
     runtime.stop()
+
+
+def test_the_station_label_binds_the_terminal_to_the_pack_station(floor):
+    ann_id = _picked(floor)
+    with floor.factory() as s:
+        ann = s.get(User, ann_id)
+        s.expunge(ann)
+    term = Terminal(floor, ann, device_id="PDA-5")
+    term.start("pack_check")
+
+    unknown = term.scan("WS:PACK-9")
+    bound = term.scan("WS:PACK-1")
+
+    assert (unknown["state"], unknown["message"]["text"]) == (
+        "scan_order", "There is no workstation PACK-9")
+    assert bound == screen("scan_order", "Scan the tote or the order", seq=2, fs=term.fs,
+                           expect="container",
+                           message=("pack.station_bound", "success",
+                                    "Pack station PACK-1: its scale weighs, its printer prints"))
+    with floor.factory() as s:
+        assert printing.station_of(s, "PDA-5") == "PACK-1"
+        assert printing.station_of(s, "PDA-1") is None
