@@ -138,6 +138,32 @@ OUTBOUND_CATALOG: dict[str, tuple[str, str]] = {
     "rma.title": ("Customer return", "客户退货"),
     "rma.scan_order": ("Scan or key the order number of the return", "请扫描或输入退货的订单号"),
     "rma.scan_item": ("Scan a returned item of {order}", "请扫描订单 {order} 的退货商品"),
+    "rma.scan_lot": ("Scan or key the lot of {sku}", "请扫描或输入 {sku} 的批次"),
+    "rma.scan_serial": (
+        "{sku}: scan each serial number ({qty} of up to {left}), then confirm",
+        "{sku}：逐个扫描序列号（{qty}，最多 {left}），然后确认",
+    ),
+    "return_lot_required": ("Scan the lot of {sku} first", "请先扫描 {sku} 的批次"),
+    "lot_not_shipped": (
+        "Lot {lot} of {sku} did not ship on {order}",
+        "{sku} 的批次 {lot} 不在订单 {order} 的发货中",
+    ),
+    "return_serials_required": (
+        "Scan one serial number of {sku} per unit: {n} scanned for {qty}",
+        "{sku} 每件需扫描一个序列号：数量 {qty}，已扫 {n}",
+    ),
+    "serial_not_shipped": (
+        "Serial {serial} of {sku} did not ship on {order}",
+        "{sku} 的序列号 {serial} 不在订单 {order} 的发货中",
+    ),
+    "serial_already_returned": (
+        "Serial {serial} of {sku} already came back on {rma}",
+        "{sku} 的序列号 {serial} 已在 {rma} 退回",
+    ),
+    "serial_scanned_twice": (
+        "Serial {serial} is already scanned for this line",
+        "序列号 {serial} 已扫描过",
+    ),
     "rma.scan_quantity": (
         "{sku}: {qty} of up to {left}: scan each, or key the quantity",
         "{sku}：{qty}，最多 {left}：逐件扫描或输入数量",

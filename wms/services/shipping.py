@@ -95,7 +95,7 @@ def ship_package(session: Session, code: str, *, dock_location_id: int | None,
         Quant.container_id == package.container_id, Quant.on_hand > 0).order_by(Quant.id)))
     ledger.post_moves(session, [ledger.MoveRequest(
         item_id=q.item_id, qty=q.on_hand, from_location_id=q.location_id,
-        to_location_id=customer.id, reason="ship", lot_id=q.lot_id,
+        to_location_id=customer.id, reason="ship", lot_id=q.lot_id, serial_id=q.serial_id,
         from_container_id=q.container_id, keep_container=False, document_type="sales_order",
         document_ref=order.external_id) for q in quants], operator_id=user_id,
         request_id=request_id)
