@@ -83,7 +83,9 @@ class SalesOrder(IdMixin, TimestampMixin, Base):
         if status not in ORDER_TRANSITIONS[self.status]:
             raise InvalidTransition(
                 f"order {self.external_id} cannot go from {self.status} to {status}",
-                order=self.external_id, status=self.status.value, to=status.value,
+                order=self.external_id,
+                status=self.status.value,
+                to=status.value,
             )
         self.status = status
 

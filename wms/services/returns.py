@@ -116,32 +116,49 @@ class ShippedUnit:
     lot_id: int | None
 
 
-_STATUS = {Disposition.restock: StockStatus.available,
-           Disposition.quarantine: StockStatus.quarantine,
-           Disposition.scrap: StockStatus.damaged}
+_STATUS = {
+    Disposition.restock: StockStatus.available,
+    Disposition.quarantine: StockStatus.quarantine,
+    Disposition.scrap: StockStatus.damaged,
+}
 
 
-def open_return(session: Session, external_id: str, *, warehouse_id: int,
-                reason: str | None = None) -> ReturnAuthorization:
+def open_return(
+    session: Session, external_id: str, *, warehouse_id: int, reason: str | None = None
+) -> ReturnAuthorization:
     """The open return of a shipped order, created on first scan."""
-    order = session.scalar(select(SalesOrder).where(SalesOrder.external_id == external_id,
-                                                    SalesOrder.warehouse_id == warehouse_id))
+    order = session.scalar(
+        select(SalesOrder).where(
+            SalesOrder.external_id == external_id, SalesOrder.warehouse_id == warehouse_id
+        )
+    )
     if order is None or order.status is not OrderStatus.shipped:
         raise OrderNotShipped(order=external_id)
-    rma = session.scalar(select(ReturnAuthorization).where(
-        ReturnAuthorization.order_id == order.id, ReturnAuthorization.status == "open"))
+    rma = session.scalar(
+        select(ReturnAuthorization).where(
+            ReturnAuthorization.order_id == order.id, ReturnAuthorization.status == "open"
+        )
+    )
     if rma is None:
-        n = session.scalar(select(func.count()).select_from(ReturnAuthorization)
-                           .where(ReturnAuthorization.order_id == order.id)) or 0
-        rma = ReturnAuthorization(rma_no=f"RMA-{external_id}-{n + 1}", order_id=order.id,
-                                  reason=reason)
+        n = (
+            session.scalar(
+                select(func.count())
+                .select_from(ReturnAuthorization)
+                .where(ReturnAuthorization.order_id == order.id)
+            )
+            or 0
+        )
+        rma = ReturnAuthorization(
+            rma_no=f"RMA-{external_id}-{n + 1}", order_id=order.id, reason=reason
+        )
         session.add(rma)
         session.flush()
     return rma
 
 
-def returnable(session: Session, rma: ReturnAuthorization, item_id: int
-               ) -> tuple[SalesOrderLine, Decimal]:
+def returnable(
+    session: Session, rma: ReturnAuthorization, item_id: int
+) -> tuple[SalesOrderLine, Decimal]:
     """The first order line of the item with shipped units not yet returned, and how many."""
     order = session.get(SalesOrder, rma.order_id)
     assert order is not None
@@ -158,70 +175,113 @@ def returnable(session: Session, rma: ReturnAuthorization, item_id: int
 
 
 def _returned(session: Session, order_line_id: int) -> Decimal:
-    total = session.scalar(select(func.sum(ReturnLine.qty))
-                           .where(ReturnLine.order_line_id == order_line_id))
+    total = session.scalar(
+        select(func.sum(ReturnLine.qty)).where(ReturnLine.order_line_id == order_line_id)
+    )
     return Decimal(total or 0)
 
 
 def _shipped(order: SalesOrder, item_id: int) -> tuple[ColumnElement[bool], ...]:
     """The ledger's ``ship`` lines of the item on the order."""
-    return (StockMove.warehouse_id == order.warehouse_id, StockMove.item_id == item_id,
-            StockMove.reason == "ship", StockMove.document_type == "sales_order",
-            StockMove.document_ref == order.external_id)
+    return (
+        StockMove.warehouse_id == order.warehouse_id,
+        StockMove.item_id == item_id,
+        StockMove.reason == "ship",
+        StockMove.document_type == "sales_order",
+        StockMove.document_ref == order.external_id,
+    )
 
 
 def _rma_ids(session: Session, order: SalesOrder) -> Sequence[int]:
-    return session.scalars(select(ReturnAuthorization.id)
-                           .where(ReturnAuthorization.order_id == order.id)).all()
+    return session.scalars(
+        select(ReturnAuthorization.id).where(ReturnAuthorization.order_id == order.id)
+    ).all()
 
 
-def lot_returnable(session: Session, rma: ReturnAuthorization, item_id: int,
-                   lot_no: str) -> tuple[Lot, Decimal]:
+def lot_returnable(
+    session: Session, rma: ReturnAuthorization, item_id: int, lot_no: str
+) -> tuple[Lot, Decimal]:
     """The lot, if it shipped on the return's order, and how much of it may still come back."""
     order = session.get(SalesOrder, rma.order_id)
     assert order is not None
     item = session.get(Item, item_id)
     sku = item.sku if item else str(item_id)
     lot = session.scalar(select(Lot).where(Lot.item_id == item_id, Lot.lot_no == lot_no))
-    shipped = Decimal(0) if lot is None else Decimal(session.scalar(
-        select(func.coalesce(func.sum(StockMove.qty), 0))
-        .where(*_shipped(order, item_id), StockMove.lot_id == lot.id)) or 0)
+    shipped = (
+        Decimal(0)
+        if lot is None
+        else Decimal(
+            session.scalar(
+                select(func.coalesce(func.sum(StockMove.qty), 0)).where(
+                    *_shipped(order, item_id), StockMove.lot_id == lot.id
+                )
+            )
+            or 0
+        )
+    )
     if lot is None or shipped <= 0:
         raise LotNotShipped(lot=lot_no, sku=sku, order=order.external_id)
-    returned = Decimal(session.scalar(
-        select(func.coalesce(func.sum(ReturnLine.qty), 0))
-        .where(ReturnLine.rma_id.in_(_rma_ids(session, order)), ReturnLine.item_id == item_id,
-               ReturnLine.lot_id == lot.id)) or 0)
+    returned = Decimal(
+        session.scalar(
+            select(func.coalesce(func.sum(ReturnLine.qty), 0)).where(
+                ReturnLine.rma_id.in_(_rma_ids(session, order)),
+                ReturnLine.item_id == item_id,
+                ReturnLine.lot_id == lot.id,
+            )
+        )
+        or 0
+    )
     return lot, shipped - returned
 
 
-def serial_returnable(session: Session, rma: ReturnAuthorization, item_id: int,
-                      serial_no: str) -> ShippedUnit:
+def serial_returnable(
+    session: Session, rma: ReturnAuthorization, item_id: int, serial_no: str
+) -> ShippedUnit:
     """The serial number, if it shipped on the return's order and has not come back yet."""
     order = session.get(SalesOrder, rma.order_id)
     assert order is not None
     item = session.get(Item, item_id)
     sku = item.sku if item else str(item_id)
-    serial = session.scalar(select(Serial).where(Serial.item_id == item_id,
-                                                 Serial.serial_no == serial_no))
-    move = None if serial is None else session.scalars(
-        select(StockMove).where(*_shipped(order, item_id), StockMove.serial_id == serial.id)
-        .order_by(StockMove.id.desc())).first()
+    serial = session.scalar(
+        select(Serial).where(Serial.item_id == item_id, Serial.serial_no == serial_no)
+    )
+    move = (
+        None
+        if serial is None
+        else session.scalars(
+            select(StockMove)
+            .where(*_shipped(order, item_id), StockMove.serial_id == serial.id)
+            .order_by(StockMove.id.desc())
+        ).first()
+    )
     if serial is None or move is None:
         raise SerialNotShipped(serial=serial_no, sku=sku, order=order.external_id)
-    for returned in session.scalars(select(ReturnLine).where(
-            ReturnLine.rma_id.in_(_rma_ids(session, order)), ReturnLine.item_id == item_id)):
+    for returned in session.scalars(
+        select(ReturnLine).where(
+            ReturnLine.rma_id.in_(_rma_ids(session, order)), ReturnLine.item_id == item_id
+        )
+    ):
         if serial_no in returned.serials:
-            rma_no = session.scalar(select(ReturnAuthorization.rma_no)
-                                    .where(ReturnAuthorization.id == returned.rma_id))
+            rma_no = session.scalar(
+                select(ReturnAuthorization.rma_no).where(ReturnAuthorization.id == returned.rma_id)
+            )
             raise SerialAlreadyReturned(serial=serial_no, sku=sku, rma=rma_no)
     return ShippedUnit(serial.id, serial.serial_no, move.lot_id)
 
 
-def receive_line(session: Session, rma: ReturnAuthorization, *, item_id: int, qty: Decimal,
-                 disposition: Disposition, location_id: int, user_id: int | None,
-                 request_id: str | None = None, lot_no: str | None = None,
-                 serials: Sequence[str] = ()) -> ReturnLine:
+def receive_line(
+    session: Session,
+    rma: ReturnAuthorization,
+    *,
+    item_id: int,
+    qty: Decimal,
+    disposition: Disposition,
+    location_id: int,
+    user_id: int | None,
+    request_id: str | None = None,
+    lot_no: str | None = None,
+    serials: Sequence[str] = (),
+) -> ReturnLine:
     """Book ``qty`` of the item back from the customer to ``location_id`` by disposition.
 
     A lot-tracked item needs ``lot_no`` (shipped on the order); a serial-tracked
@@ -253,38 +313,81 @@ def receive_line(session: Session, rma: ReturnAuthorization, *, item_id: int, qt
     location = session.get(Location, location_id)
     if location is None or location.is_virtual or location.warehouse_id != order.warehouse_id:
         raise NotAReturnLocation(location=location.code if location else str(location_id))
-    pieces = ([(Decimal(1), u.lot_id, u.serial_id) for u in units]
-              or [(qty, lot.id if lot else None, None)])
-    ledger.post_moves(session, [move for q, lot_id, serial_id in pieces
-                                for move in _moves(session, order, rma, item_id, q, disposition,
-                                                   location_id, lot_id, serial_id)],
-                      operator_id=user_id, request_id=request_id)
-    row = ReturnLine(rma_id=rma.id, order_line_id=line.id, item_id=item_id, qty=qty,
-                     disposition=disposition, location_id=location_id, received_by=user_id,
-                     lot_id=lot.id if lot else None, serials=[u.serial_no for u in units])
+    pieces = [(Decimal(1), u.lot_id, u.serial_id) for u in units] or [
+        (qty, lot.id if lot else None, None)
+    ]
+    ledger.post_moves(
+        session,
+        [
+            move
+            for q, lot_id, serial_id in pieces
+            for move in _moves(
+                session, order, rma, item_id, q, disposition, location_id, lot_id, serial_id
+            )
+        ],
+        operator_id=user_id,
+        request_id=request_id,
+    )
+    row = ReturnLine(
+        rma_id=rma.id,
+        order_line_id=line.id,
+        item_id=item_id,
+        qty=qty,
+        disposition=disposition,
+        location_id=location_id,
+        received_by=user_id,
+        lot_id=lot.id if lot else None,
+        serials=[u.serial_no for u in units],
+    )
     session.add(row)
     session.flush()
     return row
 
 
-def _moves(session: Session, order: SalesOrder, rma: ReturnAuthorization, item_id: int,
-           qty: Decimal, disposition: Disposition, location_id: int, lot_id: int | None,
-           serial_id: int | None) -> list[ledger.MoveRequest]:
+def _moves(
+    session: Session,
+    order: SalesOrder,
+    rma: ReturnAuthorization,
+    item_id: int,
+    qty: Decimal,
+    disposition: Disposition,
+    location_id: int,
+    lot_id: int | None,
+    serial_id: int | None,
+) -> list[ledger.MoveRequest]:
     def virtual(kind: VirtualKind) -> int:
-        return masterdata.virtual_location(session, warehouse_id=order.warehouse_id,
-                                           kind=kind).id
+        return masterdata.virtual_location(session, warehouse_id=order.warehouse_id, kind=kind).id
 
     status = _STATUS[disposition]
-    doc = {"document_type": "return", "document_ref": rma.rma_no, "lot_id": lot_id,
-           "serial_id": serial_id}
-    moves = [ledger.MoveRequest(item_id=item_id, qty=qty,
-                                from_location_id=virtual(VirtualKind.customer),
-                                to_location_id=location_id, reason="return", to_status=status,
-                                **doc)]
+    doc = {
+        "document_type": "return",
+        "document_ref": rma.rma_no,
+        "lot_id": lot_id,
+        "serial_id": serial_id,
+    }
+    moves = [
+        ledger.MoveRequest(
+            item_id=item_id,
+            qty=qty,
+            from_location_id=virtual(VirtualKind.customer),
+            to_location_id=location_id,
+            reason="return",
+            to_status=status,
+            **doc,
+        )
+    ]
     if disposition is Disposition.scrap:
-        moves.append(ledger.MoveRequest(item_id=item_id, qty=qty, from_location_id=location_id,
-                                        to_location_id=virtual(VirtualKind.inventory_loss),
-                                        reason="scrap", from_status=status, **doc))
+        moves.append(
+            ledger.MoveRequest(
+                item_id=item_id,
+                qty=qty,
+                from_location_id=location_id,
+                to_location_id=virtual(VirtualKind.inventory_loss),
+                reason="scrap",
+                from_status=status,
+                **doc,
+            )
+        )
     return moves
 
 
@@ -296,17 +399,22 @@ def close_return(session: Session, rma: ReturnAuthorization) -> ReturnAuthorizat
     assert order is not None
     rma.status = "received"
     numbers = {ln.id: ln.line_no for ln in order.lines}
-    emit_webhook(session, "sales_order.returned", {
-        "external_id": order.external_id, "rma_no": rma.rma_no,
-        "lines": [_webhook_line(session, numbers[r.order_line_id], r) for r in rma.lines]})
+    emit_webhook(
+        session,
+        "sales_order.returned",
+        {
+            "external_id": order.external_id,
+            "rma_no": rma.rma_no,
+            "lines": [_webhook_line(session, numbers[r.order_line_id], r) for r in rma.lines],
+        },
+    )
     session.flush()
     return rma
 
 
 def _webhook_line(session: Session, line_no: int, row: ReturnLine) -> dict:
     """One returned line for the ERP; ``lot`` and ``serials`` only for tracked items."""
-    out: dict = {"line_no": line_no, "qty": qty_str(row.qty),
-                 "disposition": row.disposition.value}
+    out: dict = {"line_no": line_no, "qty": qty_str(row.qty), "disposition": row.disposition.value}
     if row.lot_id is not None:
         lot = session.get(Lot, row.lot_id)
         out["lot"] = lot.lot_no if lot else None
