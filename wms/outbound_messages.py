@@ -160,6 +160,7 @@ OUTBOUND_CATALOG: dict[str, tuple[str, str]] = {
         "Serial {serial} of {sku} already came back on {rma}",
         "{sku} 的序列号 {serial} 已在 {rma} 退回",
     ),
+    "no_serial_scanned": ("Scan a serial number of {sku} first", "请先扫描 {sku} 的序列号"),
     "serial_scanned_twice": (
         "Serial {serial} is already scanned for this line",
         "序列号 {serial} 已扫描过",

@@ -266,6 +266,7 @@ def test_a_lot_tracked_return_names_a_lot_that_shipped_on_the_order(returning, f
         "scan_lot",
         "At most 0 SKU-L L1 can come back",
     )
+    assert [f["value"] for f in used_up["fields"]] == ["SO-1", "RMA-SO-1-1", "SKU-L"]
     l2 = term.scan("L2")
     assert l2["fields"][3:] == [
         {"label": "Lot", "value": "L2"},
@@ -305,9 +306,14 @@ def test_a_serial_tracked_return_takes_only_serials_that_left_on_the_order(retur
     )
     moves = _moves(floor)
     nothing = term.press("confirm")
-    assert nothing["message"]["text"] == (
-        "Scan one serial number of SKU-S per unit: 0 scanned for 1"
-    )
+    assert nothing == {
+        **asked,
+        "message": {
+            "code": "no_serial_scanned",
+            "level": "error",
+            "text": "Scan a serial number of SKU-S first",
+        },
+    }
     for wrong in ("SN-3", "SN-9"):
         assert term.scan(wrong) == {
             **asked,

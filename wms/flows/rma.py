@@ -52,6 +52,11 @@ class WrongReturnItem(WmsError):
     http_status = 422
 
 
+class NoSerialScanned(WmsError):
+    code = "no_serial_scanned"
+    http_status = 422
+
+
 class UnknownDisposition(WmsError):
     code = "unknown_disposition"
     http_status = 422
@@ -175,9 +180,10 @@ class RmaFlow(Flow):
         d = self.data
         rma = returns.get_return(self.session, d["rma_id"])
         lot, lot_left = returns.lot_returnable(self.session, rma, d["item_id"], scan.raw.strip())
-        d.update(lot=lot.lot_no, qty="1", left=qty_str(min(Decimal(d["left"]), lot_left)))
-        if Decimal(d["left"]) <= 0:
+        left = min(Decimal(d["left"]), lot_left)
+        if left <= 0:
             raise returns.ReturnExceedsShipped(sku=f"{d['sku']} {lot.lot_no}", left="0")
+        d.update(lot=lot.lot_no, qty="1", left=qty_str(left))
         return self.screen(S.scan_quantity)
 
     def on_scan_serial(self, scan: Scan) -> Screen:
@@ -247,7 +253,7 @@ class RmaFlow(Flow):
     def act_confirm(self) -> Screen:
         d = self.data
         if "serials" in d and not d["serials"]:
-            raise returns.ReturnSerialsRequired(sku=d["sku"], qty="1", n=0)
+            raise NoSerialScanned(sku=d["sku"])
         return self.screen(S.disposition)
 
     def act_finish_return(self) -> Screen:
