@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-25 14:47:21.989868
+Create Date: 2026-11-25 15:42:42.153600
 """
 
 from __future__ import annotations
@@ -2352,6 +2352,8 @@ def upgrade() -> None:
             nullable=False,
         ),
         sa.Column("location_id", sa.Integer(), nullable=False),
+        sa.Column("lot_id", sa.Integer(), nullable=True),
+        sa.Column("serials", sa.JSON(), nullable=False),
         sa.Column("received_by", sa.Integer(), nullable=True),
         sa.Column("received_at", wms.model.base.UtcDateTime(timezone=True), nullable=False),
         sa.Column("id", sa.Integer(), nullable=False),
@@ -2359,6 +2361,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["location_id"], ["location.id"], name=op.f("fk_return_line_location_id_location")
         ),
+        sa.ForeignKeyConstraint(["lot_id"], ["lot.id"], name=op.f("fk_return_line_lot_id_lot")),
         sa.ForeignKeyConstraint(
             ["order_line_id"],
             ["sales_order_line.id"],

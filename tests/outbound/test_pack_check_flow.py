@@ -42,30 +42,55 @@ def _fields(packed, package=None, in_package=None, sku=None):
 
 def test_scan_the_tote_then_each_item_then_key_the_weight(floor):
     term = _term(floor)
-    assert term.last == screen("scan_order", "Scan the tote or the order", seq=1, fs=term.fs,
-                               expect="container")
+    assert term.last == screen(
+        "scan_order", "Scan the tote or the order", seq=1, fs=term.fs, expect="container"
+    )
 
     shown = term.scan("TOTE-1")
-    assert shown == screen("scan_item", "Scan each item of SO-1 (0/2)", seq=2, fs=term.fs,
-                           expect="item", fields=_fields(0, "SO-1-P1", "0"), actions=[CLOSE])
+    assert shown == screen(
+        "scan_item",
+        "Scan each item of SO-1 (0/2)",
+        seq=2,
+        fs=term.fs,
+        expect="item",
+        fields=_fields(0, "SO-1-P1", "0"),
+        actions=[CLOSE],
+    )
     shown = term.scan("SKU-1")
-    assert shown == screen("scan_item", "Scan each item of SO-1 (1/2)", seq=3, fs=term.fs,
-                           expect="item", fields=_fields(1, "SO-1-P1", "1", "SKU-1"),
-                           actions=[CLOSE])
+    assert shown == screen(
+        "scan_item",
+        "Scan each item of SO-1 (1/2)",
+        seq=3,
+        fs=term.fs,
+        expect="item",
+        fields=_fields(1, "SO-1-P1", "1", "SKU-1"),
+        actions=[CLOSE],
+    )
     shown = term.scan("SKU-1")
-    assert shown == screen("weigh", "Weigh the package and key the grams: about 1100 g", seq=4,
-                           fs=term.fs, expect="quantity", fields=_fields(2, "SO-1-P1", "2",
-                                                                         "SKU-1"),
-                           actions=[BACK])
+    assert shown == screen(
+        "weigh",
+        "Weigh the package and key the grams: about 1100 g",
+        seq=4,
+        fs=term.fs,
+        expect="quantity",
+        fields=_fields(2, "SO-1-P1", "2", "SKU-1"),
+        actions=[BACK],
+    )
     refused = term.scan("1300")
     assert refused["state"] == "weigh" and refused["seq"] == 4
     assert refused["message"]["text"] == "Weighs 1300 g, expected 1100 g ± 30 g"
     assert term.scan("12.5")["message"]["text"] == "Key the weight in whole grams, not 12.5"
 
     done = term.scan("1110")
-    assert done == screen("done", "Order SO-1 packed", seq=5, fs=term.fs, fields=_fields(2),
-                          done=True, message=("pack.package_closed", "success",
-                                              "Package SO-1-P1 closed, label printing"))
+    assert done == screen(
+        "done",
+        "Order SO-1 packed",
+        seq=5,
+        fs=term.fs,
+        fields=_fields(2),
+        done=True,
+        message=("pack.package_closed", "success", "Package SO-1-P1 closed, label printing"),
+    )
     assert fetch(floor, "SO-1").status is OrderStatus.packed
     with floor.factory() as s:
         package = s.scalars(select(Package)).one()
@@ -78,17 +103,22 @@ def test_refusals_change_nothing(floor):
     term = _term(floor)
     nothing = term.scan("SO-404")
     assert (nothing["state"], nothing["message"]["text"]) == (
-        "scan_order", "Nothing to pack for SO-404")
+        "scan_order",
+        "Nothing to pack for SO-404",
+    )
     term.scan("SO-1")
     floor.item("SKU-9")
     assert term.scan("SKU-9")["message"]["text"] == "SKU-9 is not in this order"
     assert term.scan("5")["message"]["text"] == "Scan an item of the order, not 5"
     empty = term.press("close")
-    assert (empty["state"], empty["message"]["text"]) == ("scan_item",
-                                                          "Scan at least one item first")
+    assert (empty["state"], empty["message"]["text"]) == (
+        "scan_item",
+        "Scan at least one item first",
+    )
     term.scan("SKU-1")
     assert term.scan("1")["message"]["text"] == (
-        "1 SKU-1 are already in the package: key more than 1, not 1")
+        "1 SKU-1 are already in the package: key more than 1, not 1"
+    )
     assert term.scan("3")["message"]["text"] == "Only 2 SKU-1 were picked"
     assert [f["value"] for f in term.last["fields"]] == ["SO-1", "1/2", "SO-1-P1", "1", "SKU-1"]
     assert ledger_ok(floor) == []
@@ -99,24 +129,32 @@ def test_keyed_count_two_packages_and_finish(floor):
     term.scan("TOTE-1", "SKU-1")
     weigh = term.press("close")
     assert (weigh["state"], weigh["prompt"]) == (
-        "weigh", "Weigh the package and key the grams: about 600 g")
+        "weigh",
+        "Weigh the package and key the grams: about 600 g",
+    )
     assert term.press("back")["state"] == "scan_item"
     term.press("close")
     shown = term.scan("600")
-    assert shown == screen("next_package", "Scan an item of SO-1 for the next package, or finish",
-                           seq=shown["seq"], fs=term.fs, expect="item", fields=_fields(1),
-                           actions=[FINISH], message=("pack.package_closed", "success",
-                                                      "Package SO-1-P1 closed, label printing"))
+    assert shown == screen(
+        "next_package",
+        "Scan an item of SO-1 for the next package, or finish",
+        seq=shown["seq"],
+        fs=term.fs,
+        expect="item",
+        fields=_fields(1),
+        actions=[FINISH],
+        message=("pack.package_closed", "success", "Package SO-1-P1 closed, label printing"),
+    )
     early = term.press("finish_order")
-    assert (early["state"], early["message"]["text"]) == ("next_package",
-                                                          "Still missing: 1: 1")
+    assert (early["state"], early["message"]["text"]) == ("next_package", "Still missing: 1: 1")
     second = term.scan("SKU-1")
     assert second["state"] == "weigh" and [f["value"] for f in second["fields"]][2:4] == [
-        "SO-1-P2", "1"]
+        "SO-1-P2",
+        "1",
+    ]
     assert term.scan("600")["state"] == "done"
     with floor.factory() as s:
-        assert s.scalars(select(Package.code).order_by(Package.id)).all() == ["SO-1-P1",
-                                                                             "SO-1-P2"]
+        assert s.scalars(select(Package.code).order_by(Package.id)).all() == ["SO-1-P1", "SO-1-P2"]
     assert ledger_ok(floor) == []
 
 
@@ -139,13 +177,20 @@ def test_with_a_scale_the_weight_is_read_not_keyed(floor):
 
     term.weigh = read
     term.scan("TOTE-1", "SKU-1", "SKU-1")
-    assert term.last == screen("weigh", "Put the package on the scale: about 1100 g",
-                               seq=4, fs=term.fs, fields=_fields(2, "SO-1-P1", "2", "SKU-1"),
-                               actions=[BACK, WEIGH])
+    assert term.last == screen(
+        "weigh",
+        "Put the package on the scale: about 1100 g",
+        seq=4,
+        fs=term.fs,
+        fields=_fields(2, "SO-1-P1", "2", "SKU-1"),
+        actions=[BACK, WEIGH],
+    )
     assert term.scan("1100")["message"]["text"] == (
-        "This station has a scale: put the package on it and press Read scale")
+        "This station has a scale: put the package on it and press Read scale"
+    )
     assert term.press("weigh")["message"]["text"] == (
-        "The weight did not settle: keep the package still and read again")
+        "The weight did not settle: keep the package still and read again"
+    )
     assert term.press("weigh")["message"]["text"] == "Weighs 1500 g, expected 1100 g ± 30 g"
     assert term.press("weigh")["state"] == "done"
     with floor.factory() as s:
@@ -160,8 +205,11 @@ def test_the_edge_finds_the_scale_of_the_terminals_station(floor):
     with floor.factory() as s, s.begin():
         assert devices.scale_for_terminal(s, "PDA-1") is None
         station = s.scalars(select(Workstation).where(Workstation.code == "PACK-1")).one()
-        s.add(ScaleDevice(code="SC-1", name="Scale 1", driver=ScaleDriver.fake,
-                          workstation_id=station.id))
+        s.add(
+            ScaleDevice(
+                code="SC-1", name="Scale 1", driver=ScaleDriver.fake, workstation_id=station.id
+            )
+        )
         s.flush()
         assert devices.scale_for_terminal(s, "PDA-1") == "SC-1"
         assert devices.scale_for_terminal(s, "PDA-2") is None
@@ -182,10 +230,18 @@ def test_the_web_edge_reads_the_stable_weight_of_the_terminals_station_scale(flo
     _term(floor)  # PDA-1 works at PACK-1
     with floor.factory() as s, s.begin():
         station = s.scalars(select(Workstation).where(Workstation.code == "PACK-1")).one()
-        s.add(ScaleDevice(code="SC-PACK", name="Pack scale", driver=ScaleDriver.fake,
-                          workstation_id=station.id, deadline_ms=3000))
-    settings = Settings().with_overrides(devices={"spool_dir": str(tmp_path / "spool"),
-                                                  "start_workers": False})
+        s.add(
+            ScaleDevice(
+                code="SC-PACK",
+                name="Pack scale",
+                driver=ScaleDriver.fake,
+                workstation_id=station.id,
+                deadline_ms=3000,
+            )
+        )
+    settings = Settings().with_overrides(
+        devices={"spool_dir": str(tmp_path / "spool"), "start_workers": False}
+    )
     runtime = start_devices(settings, floor.factory, sync_config=False)
     app = Flask(__name__)
     app.secret_key = "test"
@@ -198,3 +254,35 @@ def test_the_web_edge_reads_the_stable_weight_of_the_terminals_station_scale(flo
         http_session["device_id"] = "PDA-2"
         assert flows_api._station_scale(s) is None
     runtime.stop()
+
+
+def test_the_station_label_binds_the_terminal_to_the_pack_station(floor):
+    ann_id = _picked(floor)
+    with floor.factory() as s:
+        ann = s.get(User, ann_id)
+        s.expunge(ann)
+    term = Terminal(floor, ann, device_id="PDA-5")
+    term.start("pack_check")
+
+    unknown = term.scan("WS:PACK-9")
+    bound = term.scan("WS:PACK-1")
+
+    assert (unknown["state"], unknown["message"]["text"]) == (
+        "scan_order",
+        "There is no workstation PACK-9",
+    )
+    assert bound == screen(
+        "scan_order",
+        "Scan the tote or the order",
+        seq=2,
+        fs=term.fs,
+        expect="container",
+        message=(
+            "pack.station_bound",
+            "success",
+            "Pack station PACK-1: its scale weighs, its printer prints",
+        ),
+    )
+    with floor.factory() as s:
+        assert printing.station_of(s, "PDA-5") == "PACK-1"
+        assert printing.station_of(s, "PDA-1") is None

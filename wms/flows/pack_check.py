@@ -14,6 +14,8 @@
                                                                              ▼
                                                                           scan_item
 
+A workstation label (``WS:<code>``) scanned on the first screen binds this
+terminal to that pack station: its printer gets the labels, its scale weighs.
 A unit that is not on the order, or beyond what was picked, is refused and
 changes nothing. The weight comes from the station's scale when the edge
 passes a reader (``StepContext.weigh``); without a scale the operator keys it.
@@ -67,7 +69,7 @@ class PackCheckFlow(Flow):
     title = "pack.title"
     initial = S.scan_order
     TRANSITIONS = {
-        S.scan_order: frozenset({S.scan_item, S.weigh}),
+        S.scan_order: frozenset({S.scan_order, S.scan_item, S.weigh}),
         S.scan_item: frozenset({S.scan_item, S.weigh}),
         S.weigh: frozenset({S.scan_item, S.next_package, S.done}),
         S.next_package: frozenset({S.scan_item, S.weigh, S.done}),
@@ -160,6 +162,18 @@ class PackCheckFlow(Flow):
 
     # -- handlers -------------------------------------------------------------------------
     def on_scan_order(self, scan: Scan) -> Screen:
+        if scan.raw.startswith("WS:") and self.ctx.device_id:
+            # The station's label: its printer and scale serve this terminal from now on.
+            station = printing.use_workstation(
+                self.session,
+                terminal=self.ctx.device_id,
+                scanned=scan.raw,
+                user_id=self.ctx.user.id,
+            )
+            return replace(
+                self.screen(S.scan_order),
+                message=Message("pack.station_bound", "success", {"station": station.code}),
+            )
         order = pack_check.order_for_scan(self.session, scan.raw)
         self.data.update(order_id=order.id, order=order.external_id)
         self._open()

@@ -290,6 +290,7 @@ class PickFlow(Flow):
 
     def act_skip(self) -> Screen:
         d = self.data
+        skipped = d["sku"]
         if len(d["queue"]) > 1:
             task = self._current()
             last = self.session.scalar(
@@ -299,5 +300,5 @@ class PickFlow(Flow):
             d["queue"] = [*d["queue"][1:], d["queue"][0]]
         self._load()
         return replace(
-            self.screen(S.scan_location), message=Message("pick.skipped", "info", {"sku": d["sku"]})
+            self.screen(S.scan_location), message=Message("pick.skipped", "info", {"sku": skipped})
         )

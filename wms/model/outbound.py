@@ -83,7 +83,9 @@ class SalesOrder(IdMixin, TimestampMixin, Base):
         if status not in ORDER_TRANSITIONS[self.status]:
             raise InvalidTransition(
                 f"order {self.external_id} cannot go from {self.status} to {status}",
-                order=self.external_id, status=self.status.value, to=status.value,
+                order=self.external_id,
+                status=self.status.value,
+                to=status.value,
             )
         self.status = status
 
@@ -247,6 +249,10 @@ class ReturnLine(IdMixin, Base):
     qty: Mapped[Decimal]
     disposition: Mapped[Disposition] = mapped_column(_enum(Disposition))
     location_id: Mapped[int] = mapped_column(ForeignKey("location.id"))
+    #: The lot that came back (lot-tracked items): one that shipped on the order.
+    lot_id: Mapped[int | None] = mapped_column(ForeignKey("lot.id"))
+    #: The serial numbers that came back (serial-tracked items), one per unit.
+    serials: Mapped[list[str]] = mapped_column(JSON, default=list)
     received_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
 

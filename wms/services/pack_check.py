@@ -177,6 +177,7 @@ def _from_totes(
                 to_location_id=quant.location_id,
                 reason="pack",
                 lot_id=quant.lot_id,
+                serial_id=quant.serial_id,
                 from_container_id=quant.container_id,
                 to_container_id=package.container_id,
                 document_type="sales_order",

@@ -23,6 +23,7 @@ from wms.model import (
     ContainerKind,
     OrderStatus,
     PickTrip,
+    Quant,
     SalesOrder,
     SalesOrderLine,
     Task,
@@ -151,6 +152,7 @@ def confirm_pick(
                 to_location_id=wave.staging_location_id,
                 reason="pick",
                 lot_id=alloc.lot_id,
+                serial_id=_serial_of(session, alloc),
                 from_container_id=alloc.container_id,
                 to_container_id=tote.id,
                 keep_container=False,
@@ -181,6 +183,12 @@ def confirm_pick(
         )
         finish_order_if_picked(session, order)
     return alloc
+
+
+def _serial_of(session: Session, alloc: Allocation) -> int | None:
+    """A serial-tracked unit is its own quant: the pick moves exactly that serial."""
+    quant = session.get(Quant, alloc.quant_id)
+    return quant.serial_id if quant is not None else None
 
 
 def short_pick(

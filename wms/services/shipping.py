@@ -83,22 +83,49 @@ def ready_package(session: Session, code: str) -> Package:
     return package
 
 
-def ship_package(session: Session, code: str, *, dock_location_id: int | None,
-                 user_id: int | None, request_id: str | None = None) -> Package:
+def ship_package(
+    session: Session,
+    code: str,
+    *,
+    dock_location_id: int | None,
+    user_id: int | None,
+    request_id: str | None = None,
+) -> Package:
     """Load one package: its stock goes to the customer; the order ships with its last one."""
     package = ready_package(session, code)
     order = session.get(SalesOrder, package.order_id)
     assert order is not None
-    customer = masterdata.virtual_location(session, warehouse_id=order.warehouse_id,
-                                           kind=VirtualKind.customer)
-    quants = list(session.scalars(select(Quant).where(
-        Quant.container_id == package.container_id, Quant.on_hand > 0).order_by(Quant.id)))
-    ledger.post_moves(session, [ledger.MoveRequest(
-        item_id=q.item_id, qty=q.on_hand, from_location_id=q.location_id,
-        to_location_id=customer.id, reason="ship", lot_id=q.lot_id,
-        from_container_id=q.container_id, keep_container=False, document_type="sales_order",
-        document_ref=order.external_id) for q in quants], operator_id=user_id,
-        request_id=request_id)
+    customer = masterdata.virtual_location(
+        session, warehouse_id=order.warehouse_id, kind=VirtualKind.customer
+    )
+    quants = list(
+        session.scalars(
+            select(Quant)
+            .where(Quant.container_id == package.container_id, Quant.on_hand > 0)
+            .order_by(Quant.id)
+        )
+    )
+    ledger.post_moves(
+        session,
+        [
+            ledger.MoveRequest(
+                item_id=q.item_id,
+                qty=q.on_hand,
+                from_location_id=q.location_id,
+                to_location_id=customer.id,
+                reason="ship",
+                lot_id=q.lot_id,
+                serial_id=q.serial_id,
+                from_container_id=q.container_id,
+                keep_container=False,
+                document_type="sales_order",
+                document_ref=order.external_id,
+            )
+            for q in quants
+        ],
+        operator_id=user_id,
+        request_id=request_id,
+    )
     for line_id, qty in package.contents.items():
         line = session.get(SalesOrderLine, int(line_id))
         assert line is not None
