@@ -6,10 +6,46 @@ builds drivers from them.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
+
+#: pyserial's URL handlers (``serial.serial_for_url``) and ours, ``fakescale://``.
+SERIAL_URL_SCHEMES = ("socket", "rfc2217", "loop", "spy", "alt", "hwgrep", "cp2110", "fakescale")
+_NETWORK_SCHEMES = ("socket", "rfc2217")
+_WINDOWS_PORT = re.compile(r"^COM[1-9][0-9]{0,2}$")
+
+
+def check_serial_url(url: str) -> str | None:
+    """Why ``url`` cannot name a serial line (a short English reason), or None if it can.
+
+    Device paths start with ``/dev/`` (or are ``COMn``); URLs use a scheme
+    pyserial knows, and ``socket://`` / ``rfc2217://`` need ``host:port``.
+    Nothing is opened: this is a check of the text.
+    """
+    if not url:
+        return "required"
+    if any(ch.isspace() for ch in url) or len(url) > 200:
+        return "not a device path (/dev/...) or a serial URL (socket://host:port)"
+    if "://" not in url:
+        if (url.startswith("/dev/") and len(url) > 5) or _WINDOWS_PORT.match(url):
+            return None
+        return "not a device path (/dev/...) or a serial URL (socket://host:port)"
+    scheme = url.split("://", 1)[0].lower()
+    if scheme not in SERIAL_URL_SCHEMES:
+        return "unknown serial URL scheme"
+    if scheme in _NETWORK_SCHEMES:
+        parts = urlsplit(url)
+        try:
+            port = parts.port
+        except ValueError:
+            port = None
+        if not parts.hostname or port is None or not 0 < port < 65536:
+            return "a network serial URL needs host:port"
+    return None
 
 
 @dataclass(frozen=True)

@@ -37,9 +37,15 @@ class DeviceRegistry:
         self._lock = threading.Lock()
 
     def configure(self, printers: list[PrinterConfig], scales: list[ScaleConfig]) -> None:
+        """Take a new configuration; drivers of removed or disabled devices are let go."""
         with self._lock:
             self._printer_configs = {p.code: p for p in printers if p.enabled}
             self._scale_configs = {s.code: s for s in scales if s.enabled}
+            for code in set(self._printers) - set(self._printer_configs):
+                del self._printers[code]
+            for code in set(self._scales) - set(self._scale_configs):
+                _, scale = self._scales.pop(code)
+                scale.close()  # type: ignore[attr-defined]  (frees the serial port)
 
     def printer_codes(self) -> list[str]:
         return sorted(self._printer_configs)
