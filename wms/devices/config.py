@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 #: pyserial's URL handlers (``serial.serial_for_url``) and ours, ``fakescale://``.
-SERIAL_URL_SCHEMES = ("socket", "rfc2217", "loop", "spy", "alt", "hwgrep", "cp2110", "fakescale")
+SERIAL_URL_SCHEMES = ("socket", "rfc2217", "loop", "spy", "alt", "fakescale")
 _NETWORK_SCHEMES = ("socket", "rfc2217")
 _WINDOWS_PORT = re.compile(r"^COM[1-9][0-9]{0,2}$")
 
