@@ -54,8 +54,9 @@ def test_one_reading_tells_the_state_of_the_pack_station_scale(registry, setup, 
 
 
 def test_a_scale_whose_port_cannot_be_opened_is_offline(registry):
-    registry.configure([], [ScaleConfig(code="GONE", driver="mtsics",
-                                        url="/dev/serial/by-id/usb-no-such-scale")])
+    registry.configure(
+        [], [ScaleConfig(code="GONE", driver="mtsics", url="/dev/serial/by-id/usb-no-such-scale")]
+    )
 
     status = probe_scale(registry.scale("GONE"))
 
@@ -127,10 +128,15 @@ def test_every_accepted_url_scheme_is_one_pyserial_can_open():
     import serial
 
     protocol_fakescale.register()
-    examples = {"socket": "socket://127.0.0.1:9", "rfc2217": "rfc2217://127.0.0.1:9",
-                "loop": "loop://", "spy": "spy://loop://", "alt": "alt:///dev/ttyS0",
-                "cp2110": "cp2110://0001:0002:00",
-                "fakescale": "fakescale://X"}
+    examples = {
+        "socket": "socket://127.0.0.1:9",
+        "rfc2217": "rfc2217://127.0.0.1:9",
+        "loop": "loop://",
+        "spy": "spy://loop://",
+        "alt": "alt:///dev/ttyS0",
+        "cp2110": "cp2110://0001:0002:00",
+        "fakescale": "fakescale://X",
+    }
 
     for scheme in SERIAL_URL_SCHEMES:
         serial.serial_for_url(examples[scheme], do_not_open=True)

@@ -31,23 +31,40 @@ def synced(session, floor):
 
 
 def dock_printer(**changes) -> PrinterInput:
-    values = {"code": "ZT411-DOCK1", "name": "Dock 1", "driver": "tcp", "address": "10.0.4.21",
-              "port": 9100, "dpi": 300, "label_kinds": ["location", "container"],
-              "workstation": "PACK-01"}
+    values = {
+        "code": "ZT411-DOCK1",
+        "name": "Dock 1",
+        "driver": "tcp",
+        "address": "10.0.4.21",
+        "port": 9100,
+        "dpi": 300,
+        "label_kinds": ["location", "container"],
+        "workstation": "PACK-01",
+    }
     values.update(changes)
     return PrinterInput(**values)
 
 
 def test_a_console_printer_is_stored_with_one_assignment_per_label_kind(synced, floor):
     with synced.begin():
-        printer = devices.save_printer(synced, dock_printer(default=True),
-                                       warehouse_id=floor.warehouse_id, file_codes=FILE_PRINTERS)
+        printer = devices.save_printer(
+            synced,
+            dock_printer(default=True),
+            warehouse_id=floor.warehouse_id,
+            file_codes=FILE_PRINTERS,
+        )
 
-    rows = synced.scalars(select(PrinterAssignment).where(
-        PrinterAssignment.printer_id == printer.id).order_by(PrinterAssignment.id)).all()
+    rows = synced.scalars(
+        select(PrinterAssignment)
+        .where(PrinterAssignment.printer_id == printer.id)
+        .order_by(PrinterAssignment.id)
+    ).all()
     assert [(r.label_kind, bool(r.workstation_id), r.warehouse_id) for r in rows] == [
-        ("location", True, None), ("location", False, floor.warehouse_id),
-        ("container", True, None), ("container", False, floor.warehouse_id)]
+        ("location", True, None),
+        ("location", False, floor.warehouse_id),
+        ("container", True, None),
+        ("container", False, floor.warehouse_id),
+    ]
     synced.commit()
     with synced.begin():
         chosen = printing.choose_printer(synced, kind="location", workstation_code="PACK-01")
@@ -55,24 +72,41 @@ def test_a_console_printer_is_stored_with_one_assignment_per_label_kind(synced, 
 
 
 def test_every_problem_of_a_printer_form_is_reported_at_once(synced, floor):
-    bad = dock_printer(code="dock 1", driver="tcp", address="", port=0, dpi=250,
-                       label_kinds=["poster"], workstation="PACK-99")
+    bad = dock_printer(
+        code="dock 1",
+        driver="tcp",
+        address="",
+        port=0,
+        dpi=250,
+        label_kinds=["poster"],
+        workstation="PACK-99",
+    )
 
     with pytest.raises(ValidationFailed) as caught, synced.begin():
         devices.save_printer(synced, bad, warehouse_id=floor.warehouse_id)
 
     assert {e.field for e in caught.value.errors} == {
-        "code", "address", "port", "dpi", "label_kinds", "workstation"}
+        "code",
+        "address",
+        "port",
+        "dpi",
+        "label_kinds",
+        "workstation",
+    }
     assert synced.scalar(select(func.count()).select_from(Printer)) == 1
 
 
 def test_a_serial_printer_needs_a_serial_url(synced, floor):
     with pytest.raises(ValidationFailed) as caught, synced.begin():
-        devices.save_printer(synced, dock_printer(driver="serial", address="10.0.4.21"),
-                             warehouse_id=floor.warehouse_id)
+        devices.save_printer(
+            synced,
+            dock_printer(driver="serial", address="10.0.4.21"),
+            warehouse_id=floor.warehouse_id,
+        )
 
     assert [(e.field, e.message) for e in caught.value.errors] == [
-        ("address", "not a device path (/dev/...) or a serial URL (socket://host:port)")]
+        ("address", "not a device path (/dev/...) or a serial URL (socket://host:port)")
+    ]
 
 
 def test_the_file_owns_its_codes(synced, floor):
@@ -80,8 +114,12 @@ def test_the_file_owns_its_codes(synced, floor):
     synced.commit()
 
     with pytest.raises(ValidationFailed) as caught, synced.begin():
-        devices.save_printer(synced, dock_printer(code="FILE-SHIP"),
-                             warehouse_id=floor.warehouse_id, file_codes=FILE_PRINTERS)
+        devices.save_printer(
+            synced,
+            dock_printer(code="FILE-SHIP"),
+            warehouse_id=floor.warehouse_id,
+            file_codes=FILE_PRINTERS,
+        )
     assert caught.value.errors[0].message == "this code is defined in devices.toml"
     with pytest.raises(DefinedInFile), synced.begin():
         devices.set_printer_enabled(synced, file_printer.id, False, file_codes=FILE_PRINTERS)
@@ -103,10 +141,12 @@ def test_a_restart_syncs_the_file_again_and_leaves_console_devices_alone(synced,
 
 def test_a_printer_with_jobs_is_kept(synced, floor):
     with synced.begin():
-        printer = devices.save_printer(synced, dock_printer(driver="fake", address=""),
-                                       warehouse_id=floor.warehouse_id)
-        printing.queue_print_job(synced, kind="test", data={"printer": "x", "at": "now"},
-                                 printer_code="ZT411-DOCK1")
+        printer = devices.save_printer(
+            synced, dock_printer(driver="fake", address=""), warehouse_id=floor.warehouse_id
+        )
+        printing.queue_print_job(
+            synced, kind="test", data={"printer": "x", "at": "now"}, printer_code="ZT411-DOCK1"
+        )
 
     with pytest.raises(PrinterHasJobs), synced.begin():
         devices.delete_printer(synced, printer.id)
@@ -116,15 +156,20 @@ def test_a_printer_with_jobs_is_kept(synced, floor):
 
 def test_a_console_scale_is_checked_and_stored(synced):
     with pytest.raises(ValidationFailed) as caught, synced.begin():
-        devices.save_scale(synced, ScaleInput(code="PACK1-SCALE", url="socket://10.0.4.30",
-                                              framing="8X1", window=0))
+        devices.save_scale(
+            synced,
+            ScaleInput(code="PACK1-SCALE", url="socket://10.0.4.30", framing="8X1", window=0),
+        )
     assert {e.field for e in caught.value.errors} == {"url", "framing", "window"}
 
     with synced.begin():
-        scale = devices.save_scale(synced, ScaleInput(
-            code="PACK1-SCALE", url="socket://10.0.4.30:4001", workstation="PACK-01"))
+        scale = devices.save_scale(
+            synced,
+            ScaleInput(code="PACK1-SCALE", url="socket://10.0.4.30:4001", workstation="PACK-01"),
+        )
     assert synced.scalar(select(ScaleDevice.code).where(ScaleDevice.id == scale.id)) == (
-        "PACK1-SCALE")
+        "PACK1-SCALE"
+    )
     assert devices.scale_for_terminal(synced, None) is None
 
 
@@ -142,9 +187,18 @@ def test_the_fingerprint_changes_with_every_edit(synced, floor):
 
 def fake_location_printer(session, floor) -> None:
     with session.begin():
-        devices.save_printer(session, dock_printer(
-            code="LOC-PRN", driver="fake", address="", label_kinds=["location"], default=True,
-            workstation=""), warehouse_id=floor.warehouse_id)
+        devices.save_printer(
+            session,
+            dock_printer(
+                code="LOC-PRN",
+                driver="fake",
+                address="",
+                label_kinds=["location"],
+                default=True,
+                workstation="",
+            ),
+            warehouse_id=floor.warehouse_id,
+        )
 
 
 def test_one_location_label_job_per_location_in_code_order(synced, floor):
@@ -153,11 +207,13 @@ def test_one_location_label_job_per_location_in_code_order(synced, floor):
 
     with synced.begin():
         jobs = printing.print_location_labels(
-            synced, location_ids=[b.id, a.id, a.id], warehouse_id=floor.warehouse_id)
+            synced, location_ids=[b.id, a.id, a.id], warehouse_id=floor.warehouse_id
+        )
 
     assert [(j.data["code"], j.printer.code, j.business_key) for j in jobs] == [
         ("A-01-01-1", "LOC-PRN", "location:A-01-01-1"),
-        ("A-01-02-1", "LOC-PRN", "location:A-01-02-1")]
+        ("A-01-02-1", "LOC-PRN", "location:A-01-02-1"),
+    ]
 
 
 def test_a_location_of_another_warehouse_queues_nothing(synced, floor):
@@ -165,8 +221,9 @@ def test_a_location_of_another_warehouse_queues_nothing(synced, floor):
     fake_location_printer(synced, floor)
 
     with pytest.raises(NotFound), synced.begin():
-        printing.print_location_labels(synced, location_ids=[here.id, here.id + 999],
-                                       warehouse_id=floor.warehouse_id)
+        printing.print_location_labels(
+            synced, location_ids=[here.id, here.id + 999], warehouse_id=floor.warehouse_id
+        )
 
     assert synced.scalar(select(func.count()).select_from(PrintJob)) == 0
 
@@ -180,7 +237,8 @@ def test_a_label_that_cannot_be_printed_rolls_back_the_labels_before_it(synced, 
 
     with pytest.raises(LabelDataError), synced.begin():
         printing.print_location_labels(
-            synced, location_ids=[bad.id - 1, bad.id], warehouse_id=floor.warehouse_id)
+            synced, location_ids=[bad.id - 1, bad.id], warehouse_id=floor.warehouse_id
+        )
 
     assert synced.scalar(select(func.count()).select_from(PrintJob)) == 0
 
@@ -188,13 +246,23 @@ def test_a_label_that_cannot_be_printed_rolls_back_the_labels_before_it(synced, 
 def test_item_labels_are_one_job_with_copies_and_the_gtin(synced, floor):
     tea = floor.item("TEA-100", name="Green tea", barcodes=[("6901234567892", "each")])
     with synced.begin():
-        devices.save_printer(synced, dock_printer(
-            code="ITEM-PRN", driver="fake", address="", label_kinds=["item"], default=True,
-            workstation=""), warehouse_id=floor.warehouse_id)
+        devices.save_printer(
+            synced,
+            dock_printer(
+                code="ITEM-PRN",
+                driver="fake",
+                address="",
+                label_kinds=["item"],
+                default=True,
+                workstation="",
+            ),
+            warehouse_id=floor.warehouse_id,
+        )
 
     with synced.begin():
-        job = printing.print_item_labels(synced, item_id=tea.id, copies=12,
-                                         warehouse_id=floor.warehouse_id)
+        job = printing.print_item_labels(
+            synced, item_id=tea.id, copies=12, warehouse_id=floor.warehouse_id
+        )
 
     assert (job.printer.code, job.copies, job.data["gtin"]) == ("ITEM-PRN", 12, "06901234567892")
     with pytest.raises(printing.TooManyLabels), synced.begin():

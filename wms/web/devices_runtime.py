@@ -22,6 +22,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from wms.db import READ_ONLY
 from wms.devices.config import load_devices
 from wms.devices.health import ScaleMonitor, StatusBoard
 from wms.devices.registry import DeviceRegistry
@@ -66,7 +67,9 @@ class DeviceRuntime:
 
     def reload_if_changed(self) -> None:
         """Reload when another process edited the devices (cheap: one query per table)."""
-        with self.factory() as session:
+        engine = self.factory.kw["bind"]
+        reads = engine.execution_options(**{READ_ONLY: True})  # SQLite: no write lock
+        with self.factory(bind=reads) as session:
             fingerprint = device_service.config_fingerprint(session)
         if fingerprint != self._fingerprint:
             self.reload()
