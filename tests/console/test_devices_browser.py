@@ -97,25 +97,26 @@ def test_a_supervisor_adds_a_printer_and_prints_two_location_labels_in_chromium(
 
         expect(page.locator(".flash-success")).to_contain_text("ZT411-DOCK1")
         row = page.locator('tr[data-printer="ZT411-DOCK1"]')
-        expect(row.locator(".state .tag")).to_have_text("就绪")  # pushed over Socket.IO
+        state = row.locator(".state .tag")
+        expect(state).to_have_text("就绪", timeout=15_000)  # read on connect, then pushed
         zebra.state.paper_out = True
-        expect(row.locator(".state .tag")).to_have_text("缺纸")  # no reload
+        expect(state).to_have_text("缺纸", timeout=15_000)  # pushed: no reload
         zebra.state.paper_out = False
-        expect(row.locator(".state .tag")).to_have_text("就绪")
+        expect(state).to_have_text("就绪", timeout=15_000)
 
         page.click("nav.mainnav >> text=库位")
         page.check('input[aria-label="A-01-01-1"]')
         page.check('input[aria-label="A-01-01-3"]')
         page.select_option("#f-printer", "ZT411-DOCK1")
         page.click("text=为勾选的库位打印标签")
-        expect(page.locator(".flash-success")).to_contain_text("2 张库位标签")
+        expect(page.locator(".flash-success")).to_contain_text("2 张库位标签", timeout=15_000)
 
         assert zebra.wait_for_jobs(2, timeout=15)
         assert [b"A-01-01-1" in zebra.jobs[0], b"A-01-01-3" in zebra.jobs[1]] == [True, True]
         page.goto(live_console + "/console/devices")
         page.click("text=打印任务")
         jobs = page.locator("table tr", has_text="ZT411-DOCK1")
-        expect(jobs).to_have_count(2)
-        expect(jobs.locator("td.state-sent")).to_have_count(2)
+        expect(jobs).to_have_count(2, timeout=15_000)
+        expect(jobs.locator("td.state-sent")).to_have_count(2, timeout=15_000)
     finally:
         page.close()
