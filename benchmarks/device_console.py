@@ -59,9 +59,12 @@ def run(rounds: int, url: str | None) -> dict[str, list[float]]:
         create_user(s, username="sam", password=PASSWORD, role=Role.supervisor, warehouses=[wh])
     (folder / "devices.toml").write_text("")
     settings = Settings(
-        database_url=url, secret_key="bench", log_level="WARNING",
-        devices=DeviceSettings(spool_dir=str(folder / "spool"),
-                               config_file=str(folder / "devices.toml")),
+        database_url=url,
+        secret_key="bench",
+        log_level="WARNING",
+        devices=DeviceSettings(
+            spool_dir=str(folder / "spool"), config_file=str(folder / "devices.toml")
+        ),
     )
     app = create_app(settings, engine=engine)
     runtime = app.extensions["wms"].devices
@@ -69,8 +72,9 @@ def run(rounds: int, url: str | None) -> dict[str, list[float]]:
     client.get("/console/login")
     with client.session_transaction() as sess:
         token = sess["csrf"]
-    client.post("/console/login", data={"username": "sam", "password": PASSWORD,
-                                        "csrf_token": token})
+    client.post(
+        "/console/login", data={"username": "sam", "password": PASSWORD, "csrf_token": token}
+    )
     with client.session_transaction() as sess:
         token = sess["csrf"]  # a sign-in starts a new token
     times: dict[str, list[float]] = {"save": [], "to_label": [], "to_scale": []}
@@ -81,27 +85,48 @@ def run(rounds: int, url: str | None) -> dict[str, list[float]]:
             servers.append(zebra)
             code = f"BENCH-{n:03d}"
             t0 = time.perf_counter()
-            response = client.post("/console/devices/printers/new", data={
-                "code": code, "driver": "tcp", "address": "127.0.0.1", "port": str(zebra.port),
-                "baudrate": "9600", "dpi": "203", "cjk_mode": "bitmap", "status_query": "1",
-                "enabled": "1", "csrf_token": token})
+            response = client.post(
+                "/console/devices/printers/new",
+                data={
+                    "code": code,
+                    "driver": "tcp",
+                    "address": "127.0.0.1",
+                    "port": str(zebra.port),
+                    "baudrate": "9600",
+                    "dpi": "203",
+                    "cjk_mode": "bitmap",
+                    "status_query": "1",
+                    "enabled": "1",
+                    "csrf_token": token,
+                },
+            )
             t1 = time.perf_counter()
             assert response.status_code == 302, response.text[:500]
             with factory() as s:
                 pid = s.scalar(select(Printer.id).where(Printer.code == code))
-            client.post(f"/console/devices/printers/{pid}/test-print",
-                        data={"csrf_token": token})
-            t2 = wait(lambda: len(zebra.jobs) >= 1)
+            client.post(f"/console/devices/printers/{pid}/test-print", data={"csrf_token": token})
+            t2 = wait(lambda zebra=zebra: len(zebra.jobs) >= 1)
             times["save"].append((t1 - t0) * 1000)
             times["to_label"].append((t2 - t0) * 1000)
 
             name = f"BENCH-SCALE-{n:03d}"
             protocol_fakescale.simulator(name).gross_kg = Decimal("1.5")
             t0 = time.perf_counter()
-            client.post("/console/devices/scales/new", data={
-                "code": name, "driver": "mtsics", "url": f"fakescale://{name}",
-                "baudrate": "9600", "framing": "8N1", "window": "3", "tolerance_g": "2",
-                "deadline_ms": "5000", "enabled": "1", "csrf_token": token})
+            client.post(
+                "/console/devices/scales/new",
+                data={
+                    "code": name,
+                    "driver": "mtsics",
+                    "url": f"fakescale://{name}",
+                    "baudrate": "9600",
+                    "framing": "8N1",
+                    "window": "3",
+                    "tolerance_g": "2",
+                    "deadline_ms": "5000",
+                    "enabled": "1",
+                    "csrf_token": token,
+                },
+            )
             t2 = wait(lambda name=name: runtime.board.scale(name) is not None)
             times["to_scale"].append((t2 - t0) * 1000)
     finally:
@@ -117,8 +142,10 @@ def main() -> None:
     parser.add_argument("--database-url", default=None)
     args = parser.parse_args()
     for name, samples in run(args.rounds, args.database_url).items():
-        print(f"{name:9s} p50 {statistics.median(samples):7.1f} ms   max {max(samples):7.1f} ms"
-              f"   (n={len(samples)})")
+        print(
+            f"{name:9s} p50 {statistics.median(samples):7.1f} ms   max {max(samples):7.1f} ms"
+            f"   (n={len(samples)})"
+        )
 
 
 if __name__ == "__main__":
