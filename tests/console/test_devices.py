@@ -444,3 +444,20 @@ def test_an_item_label_count_must_be_a_whole_number(supervisor, session, floor):
 
     assert response.status_code == 422 and "a whole number is needed" in response.text
     assert jobs(session) == []
+
+
+def test_a_disabled_scale_is_kept_and_a_file_scale_cannot_be_disabled(supervisor, session):
+    supervisor.post("/console/devices/scales/new", scale_form())
+    scale = session.scalar(select(ScaleDevice).where(ScaleDevice.code == "PACK1-SCALE"))
+    from_file = session.scalar(select(ScaleDevice).where(ScaleDevice.code == "FILE-SCALE"))
+
+    supervisor.post(f"/console/devices/scales/{scale.id}/disable")
+    refused = supervisor.post(
+        f"/console/devices/scales/{from_file.id}/disable?lang=en", follow_redirects=True
+    )
+
+    assert session.scalar(select(ScaleDevice.enabled).where(ScaleDevice.id == scale.id)) is False
+    assert session.scalar(select(ScaleDevice.enabled).where(ScaleDevice.id == from_file.id)) is True
+    assert "This device is defined in devices.toml: change it in the file." in refused.text
+    supervisor.post(f"/console/devices/scales/{scale.id}/enable")
+    assert session.scalar(select(ScaleDevice.enabled).where(ScaleDevice.id == scale.id)) is True
