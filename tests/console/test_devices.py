@@ -461,3 +461,20 @@ def test_a_disabled_scale_is_kept_and_a_file_scale_cannot_be_disabled(supervisor
     assert "This device is defined in devices.toml: change it in the file." in refused.text
     supervisor.post(f"/console/devices/scales/{scale.id}/enable")
     assert session.scalar(select(ScaleDevice.enabled).where(ScaleDevice.id == scale.id)) is True
+
+
+def test_a_supervisor_of_another_warehouse_may_not_change_its_printers(
+    app, supervisor, people, session
+):
+    from tests.console.conftest import Desk
+
+    supervisor.post("/console/devices/printers/new", printer_form())
+    added = printer(session, "ZT411-DOCK1")
+    people.add("wes", Role.supervisor, warehouses=("WH2",))
+    other = Desk(app, "wes")
+    other.sign_in()
+
+    response = other.post(f"/console/devices/printers/{added.id}/disable")
+
+    assert response.status_code == 403
+    assert printer(session, "ZT411-DOCK1").enabled is True

@@ -30,6 +30,7 @@ from wms.web.console.common import (
     chosen_warehouse,
     console_page,
     me,
+    require_warehouse,
 )
 from wms.web.context import read_session, wms
 
@@ -257,9 +258,12 @@ def printer_new() -> Any:
 
 
 def _printer(printer_id: int) -> Printer:
+    """A printer of a warehouse is managed by that warehouse's supervisors (and admins)."""
     found = read_session().get(Printer, printer_id)
     if found is None:
         abort(404)
+    if found.warehouse_id is not None:
+        require_warehouse(found.warehouse_id)
     return found
 
 
