@@ -52,17 +52,17 @@ def check_serial_url(url: str) -> str | None:
 class PrinterConfig:
     code: str
     name: str = ""
-    driver: str = "fake"            # tcp | serial | fake
-    address: str = ""               # host (tcp) or pyserial URL / device path (serial)
+    driver: str = "fake"  # tcp | serial | fake
+    address: str = ""  # host (tcp) or pyserial URL / device path (serial)
     port: int = 9100
     baudrate: int = 9600
     dpi: int = 203
     label_kinds: tuple[str, ...] = ()
-    cjk_mode: str = "bitmap"        # bitmap | font
+    cjk_mode: str = "bitmap"  # bitmap | font
     printer_font: str = "E:ANMDS.TTF"
     status_query: bool = True
     workstation: str | None = None  # print these kinds for this workstation
-    default: bool = False           # the warehouse's printer for these kinds
+    default: bool = False  # the warehouse's printer for these kinds
     enabled: bool = True
 
 
@@ -70,7 +70,7 @@ class PrinterConfig:
 class ScaleConfig:
     code: str
     name: str = ""
-    driver: str = "fake"            # mtsics | toledo | fake
+    driver: str = "fake"  # mtsics | toledo | fake
     url: str = ""
     baudrate: int = 9600
     framing: str = "8N1"

@@ -80,8 +80,9 @@ class PrintSpooler:
         self._stop.clear()
         for code in printer_codes:
             self._sender(code)
-        self._discover = threading.Thread(target=self._discover_loop, daemon=True,
-                                          name="spooler-discover")
+        self._discover = threading.Thread(
+            target=self._discover_loop, daemon=True, name="spooler-discover"
+        )
         self._discover.start()
 
     def stop(self, timeout: float = 5.0) -> None:

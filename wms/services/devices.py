@@ -145,9 +145,12 @@ def scale_for_terminal(session: Session, terminal: str | None) -> str | None:
     binding = session.get(TerminalWorkstation, terminal)
     if binding is None:
         return None
-    return session.scalar(select(ScaleDevice.code).where(
-        ScaleDevice.workstation_id == binding.workstation_id, ScaleDevice.enabled.is_(True))
-        .order_by(ScaleDevice.code).limit(1))
+    return session.scalar(
+        select(ScaleDevice.code)
+        .where(ScaleDevice.workstation_id == binding.workstation_id, ScaleDevice.enabled.is_(True))
+        .order_by(ScaleDevice.code)
+        .limit(1)
+    )
 
 
 # ------------------------------------------------------------- console ---
@@ -223,8 +226,14 @@ def source_of(code: str, file_codes: Collection[str]) -> str:
     return SOURCE_FILE if code in file_codes else SOURCE_CONSOLE
 
 
-def _check_code(errors: list[FieldError], session: Session, model: type, code: str,
-                row_id: int | None, file_codes: Collection[str]) -> None:
+def _check_code(
+    errors: list[FieldError],
+    session: Session,
+    model: type,
+    code: str,
+    row_id: int | None,
+    file_codes: Collection[str],
+) -> None:
     if not code:
         errors.append(FieldError("code", "required"))
     elif not CODE.match(code):
@@ -269,9 +278,14 @@ def _writable(row: Printer | ScaleDevice, file_codes: Collection[str]) -> None:
         )
 
 
-def _validate_printer(session: Session, data: PrinterInput, *, warehouse_id: int | None,
-                      printer_id: int | None, file_codes: Collection[str]
-                      ) -> tuple[Workstation | None, list[FieldError]]:
+def _validate_printer(
+    session: Session,
+    data: PrinterInput,
+    *,
+    warehouse_id: int | None,
+    printer_id: int | None,
+    file_codes: Collection[str],
+) -> tuple[Workstation | None, list[FieldError]]:
     errors: list[FieldError] = []
     _check_code(errors, session, Printer, data.code, printer_id, file_codes)
     if data.driver not in PrinterDriver.__members__:
@@ -359,15 +373,15 @@ def save_printer(
         for scope in scopes:
             session.add(PrinterAssignment(printer_id=printer.id, label_kind=kind, **scope))
     session.flush()
-    audit(session, action="device.printer_saved", actor=actor, target=printer.code,
-          **ctx)  # type: ignore[arg-type]
+    audit(session, action="device.printer_saved", actor=actor, target=printer.code, **ctx)  # type: ignore[arg-type]
     return printer
 
 
 def assignments_of(session: Session, printer: Printer) -> dict[str, object]:
     """The form's view of a printer's assignments."""
     rows = session.scalars(
-        select(PrinterAssignment).where(PrinterAssignment.printer_id == printer.id)
+        select(PrinterAssignment)
+        .where(PrinterAssignment.printer_id == printer.id)
         .order_by(PrinterAssignment.id)
     ).all()
     station_ids = [r.workstation_id for r in rows if r.workstation_id]
@@ -380,22 +394,39 @@ def assignments_of(session: Session, printer: Printer) -> dict[str, object]:
     }
 
 
-def set_printer_enabled(session: Session, printer_id: int, enabled: bool, *,
-                        file_codes: Collection[str] = (), actor: User | None = None,
-                        **ctx: object) -> Printer:
+def set_printer_enabled(
+    session: Session,
+    printer_id: int,
+    enabled: bool,
+    *,
+    file_codes: Collection[str] = (),
+    actor: User | None = None,
+    **ctx: object,
+) -> Printer:
     printer = session.get(Printer, printer_id)
     if printer is None:
         raise UnknownPrinterRow("unknown printer", printer=printer_id)
     _writable(printer, file_codes)
     printer.enabled = enabled
     session.flush()
-    audit(session, action="device.printer_enabled" if enabled else "device.printer_disabled",
-          actor=actor, target=printer.code, **ctx)  # type: ignore[arg-type]
+    audit(
+        session,
+        action="device.printer_enabled" if enabled else "device.printer_disabled",
+        actor=actor,
+        target=printer.code,
+        **ctx,
+    )  # type: ignore[arg-type]
     return printer
 
 
-def delete_printer(session: Session, printer_id: int, *, file_codes: Collection[str] = (),
-                   actor: User | None = None, **ctx: object) -> str:
+def delete_printer(
+    session: Session,
+    printer_id: int,
+    *,
+    file_codes: Collection[str] = (),
+    actor: User | None = None,
+    **ctx: object,
+) -> str:
     """Remove a console printer that never printed; one with jobs is disabled instead."""
     printer = session.get(Printer, printer_id)
     if printer is None:
@@ -411,8 +442,7 @@ def delete_printer(session: Session, printer_id: int, *, file_codes: Collection[
     session.execute(delete(PrinterAssignment).where(PrinterAssignment.printer_id == printer.id))
     session.delete(printer)
     session.flush()
-    audit(session, action="device.printer_deleted", actor=actor, target=code,
-          **ctx)  # type: ignore[arg-type]
+    audit(session, action="device.printer_deleted", actor=actor, target=code, **ctx)  # type: ignore[arg-type]
     return code
 
 
@@ -462,27 +492,43 @@ def save_scale(
     scale.enabled = data.enabled
     scale.workstation_id = station.id if station else None
     session.flush()
-    audit(session, action="device.scale_saved", actor=actor, target=scale.code,
-          **ctx)  # type: ignore[arg-type]
+    audit(session, action="device.scale_saved", actor=actor, target=scale.code, **ctx)  # type: ignore[arg-type]
     return scale
 
 
-def set_scale_enabled(session: Session, scale_id: int, enabled: bool, *,
-                      file_codes: Collection[str] = (), actor: User | None = None,
-                      **ctx: object) -> ScaleDevice:
+def set_scale_enabled(
+    session: Session,
+    scale_id: int,
+    enabled: bool,
+    *,
+    file_codes: Collection[str] = (),
+    actor: User | None = None,
+    **ctx: object,
+) -> ScaleDevice:
     scale = session.get(ScaleDevice, scale_id)
     if scale is None:
         raise UnknownScaleRow("unknown scale", scale=scale_id)
     _writable(scale, file_codes)
     scale.enabled = enabled
     session.flush()
-    audit(session, action="device.scale_enabled" if enabled else "device.scale_disabled",
-          actor=actor, target=scale.code, **ctx)  # type: ignore[arg-type]
+    audit(
+        session,
+        action="device.scale_enabled" if enabled else "device.scale_disabled",
+        actor=actor,
+        target=scale.code,
+        **ctx,
+    )  # type: ignore[arg-type]
     return scale
 
 
-def delete_scale(session: Session, scale_id: int, *, file_codes: Collection[str] = (),
-                 actor: User | None = None, **ctx: object) -> str:
+def delete_scale(
+    session: Session,
+    scale_id: int,
+    *,
+    file_codes: Collection[str] = (),
+    actor: User | None = None,
+    **ctx: object,
+) -> str:
     scale = session.get(ScaleDevice, scale_id)
     if scale is None:
         raise UnknownScaleRow("unknown scale", scale=scale_id)
@@ -490,8 +536,7 @@ def delete_scale(session: Session, scale_id: int, *, file_codes: Collection[str]
     code = scale.code
     session.delete(scale)
     session.flush()
-    audit(session, action="device.scale_deleted", actor=actor, target=code,
-          **ctx)  # type: ignore[arg-type]
+    audit(session, action="device.scale_deleted", actor=actor, target=code, **ctx)  # type: ignore[arg-type]
     return code
 
 
@@ -499,8 +544,10 @@ def config_fingerprint(session: Session) -> tuple[object, ...]:
     """Changes whenever a printer, scale or assignment is added, edited or removed."""
     return (
         session.execute(select(func.count(Printer.id), func.max(Printer.updated_at))).one()[:],
-        session.execute(select(func.count(ScaleDevice.id), func.max(ScaleDevice.updated_at)))
-        .one()[:],
-        session.execute(select(func.count(PrinterAssignment.id),
-                               func.max(PrinterAssignment.id))).one()[:],
+        session.execute(select(func.count(ScaleDevice.id), func.max(ScaleDevice.updated_at))).one()[
+            :
+        ],
+        session.execute(
+            select(func.count(PrinterAssignment.id), func.max(PrinterAssignment.id))
+        ).one()[:],
     )

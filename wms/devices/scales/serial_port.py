@@ -41,8 +41,13 @@ class SerialLine:
                 options["exclusive"] = True  # two workers must not read one scale
             try:
                 self._port = serial.serial_for_url(
-                    cfg.url, baudrate=cfg.baudrate, bytesize=int(bits), parity=_PARITY[parity],
-                    stopbits=int(stop), timeout=cfg.timeout, write_timeout=cfg.timeout,
+                    cfg.url,
+                    baudrate=cfg.baudrate,
+                    bytesize=int(bits),
+                    parity=_PARITY[parity],
+                    stopbits=int(stop),
+                    timeout=cfg.timeout,
+                    write_timeout=cfg.timeout,
                     **options,
                 )
             except (serial.SerialException, ValueError, OSError) as exc:
