@@ -32,6 +32,8 @@ class DeviceSettings:
     config_file: str = "config/devices.toml"
     # Start the print spooler / device poller threads with the app.
     start_workers: bool = True
+    #: Seconds between scale health readings (and checks for devices edited elsewhere).
+    health_interval: float = 5.0
 
 
 @dataclass(frozen=True)

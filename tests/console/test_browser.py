@@ -67,7 +67,7 @@ def test_a_supervisor_creates_a_rack_of_locations_in_chromium(
         page.click("button[value=create]")
 
         expect(page.locator(".flash-success")).to_contain_text("已创建 12 个库位。")
-        codes = page.locator("table tbody td:first-child code").all_inner_texts()
+        codes = page.locator("table tbody td:nth-child(2) code").all_inner_texts()
     finally:
         page.close()
 

@@ -6,27 +6,63 @@ builds drivers from them.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
+
+#: pyserial's URL handlers (``serial.serial_for_url``) and ours, ``fakescale://``.
+SERIAL_URL_SCHEMES = ("socket", "rfc2217", "loop", "spy", "alt", "fakescale")
+_NETWORK_SCHEMES = ("socket", "rfc2217")
+_WINDOWS_PORT = re.compile(r"^COM[1-9][0-9]{0,2}$")
+
+
+def check_serial_url(url: str) -> str | None:
+    """Why ``url`` cannot name a serial line (a short English reason), or None if it can.
+
+    Device paths start with ``/dev/`` (or are ``COMn``); URLs use a scheme
+    pyserial knows, and ``socket://`` / ``rfc2217://`` need ``host:port``.
+    Nothing is opened: this is a check of the text.
+    """
+    if not url:
+        return "required"
+    if any(ch.isspace() for ch in url) or len(url) > 200:
+        return "not a device path (/dev/...) or a serial URL (socket://host:port)"
+    if "://" not in url:
+        if (url.startswith("/dev/") and len(url) > 5) or _WINDOWS_PORT.match(url):
+            return None
+        return "not a device path (/dev/...) or a serial URL (socket://host:port)"
+    scheme = url.split("://", 1)[0].lower()
+    if scheme not in SERIAL_URL_SCHEMES:
+        return "unknown serial URL scheme"
+    if scheme in _NETWORK_SCHEMES:
+        parts = urlsplit(url)
+        try:
+            port = parts.port
+        except ValueError:
+            port = None
+        if not parts.hostname or port is None or not 0 < port < 65536:
+            return "a network serial URL needs host:port"
+    return None
 
 
 @dataclass(frozen=True)
 class PrinterConfig:
     code: str
     name: str = ""
-    driver: str = "fake"            # tcp | serial | fake
-    address: str = ""               # host (tcp) or pyserial URL / device path (serial)
+    driver: str = "fake"  # tcp | serial | fake
+    address: str = ""  # host (tcp) or pyserial URL / device path (serial)
     port: int = 9100
     baudrate: int = 9600
     dpi: int = 203
     label_kinds: tuple[str, ...] = ()
-    cjk_mode: str = "bitmap"        # bitmap | font
+    cjk_mode: str = "bitmap"  # bitmap | font
     printer_font: str = "E:ANMDS.TTF"
     status_query: bool = True
     workstation: str | None = None  # print these kinds for this workstation
-    default: bool = False           # the warehouse's printer for these kinds
+    default: bool = False  # the warehouse's printer for these kinds
     enabled: bool = True
 
 
@@ -34,7 +70,7 @@ class PrinterConfig:
 class ScaleConfig:
     code: str
     name: str = ""
-    driver: str = "fake"            # mtsics | toledo | fake
+    driver: str = "fake"  # mtsics | toledo | fake
     url: str = ""
     baudrate: int = 9600
     framing: str = "8N1"

@@ -47,6 +47,13 @@ class ScaleNoReply(ScaleError):
     title = "Scale does not answer"
 
 
+class ScalePortUnavailable(ScaleError):
+    """The serial port (or serial server) cannot be opened: unplugged, wrong path, refused."""
+
+    code = "scale_port_unavailable"
+    title = "Scale port cannot be opened"
+
+
 class ScaleNotStable(ScaleError):
     code = "scale_not_stable"
     title = "Weight did not settle"

@@ -58,6 +58,34 @@ class PrinterStatus:
         }
 
 
+class ScaleState(enum.StrEnum):
+    """A scale's health as the console shows it, from one reading."""
+
+    stable = "stable"  # answered with a settled weight
+    unstable = "unstable"  # answered, weight still moving
+    reachable = "reachable"  # answered but gave no weight (busy)
+    overload = "overload"  # above capacity
+    underload = "underload"  # below zero
+    error = "error"  # garbled or error reply
+    offline = "offline"  # no reply, or the port cannot be opened
+
+
+@dataclass(frozen=True)
+class ScaleStatus:
+    state: ScaleState
+    grams: int | None = None
+    detail: str = ""
+    at: datetime = field(default_factory=_now)
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "state": self.state.value,
+            "grams": self.grams,
+            "detail": self.detail,
+            "at": self.at.isoformat(),
+        }
+
+
 @runtime_checkable
 class LabelPrinter(Protocol):
     """A label printer. Raw ZPL has no print acknowledgement: ``send`` means sent."""

@@ -37,9 +37,15 @@ class DeviceRegistry:
         self._lock = threading.Lock()
 
     def configure(self, printers: list[PrinterConfig], scales: list[ScaleConfig]) -> None:
+        """Take a new configuration; drivers of removed or disabled devices are let go."""
         with self._lock:
             self._printer_configs = {p.code: p for p in printers if p.enabled}
             self._scale_configs = {s.code: s for s in scales if s.enabled}
+            for code in set(self._printers) - set(self._printer_configs):
+                del self._printers[code]
+            for code in set(self._scales) - set(self._scale_configs):
+                _, scale = self._scales.pop(code)
+                scale.close()  # type: ignore[attr-defined]  (frees the serial port)
 
     def printer_codes(self) -> list[str]:
         return sorted(self._printer_configs)
@@ -73,12 +79,21 @@ class DeviceRegistry:
 
     def _build_printer(self, cfg: PrinterConfig) -> LabelPrinter:
         if cfg.driver == "tcp":
-            return zebra.tcp_printer(cfg.code, cfg.address, cfg.port, io_timeout=self.io_timeout,
-                                     status_query=cfg.status_query)
+            return zebra.tcp_printer(
+                cfg.code,
+                cfg.address,
+                cfg.port,
+                io_timeout=self.io_timeout,
+                status_query=cfg.status_query,
+            )
         if cfg.driver == "serial":
-            return zebra.serial_printer(cfg.code, cfg.address, baudrate=cfg.baudrate,
-                                        io_timeout=self.io_timeout,
-                                        status_query=cfg.status_query)
+            return zebra.serial_printer(
+                cfg.code,
+                cfg.address,
+                baudrate=cfg.baudrate,
+                io_timeout=self.io_timeout,
+                status_query=cfg.status_query,
+            )
         if cfg.driver == "fake":
             return FakeSpoolPrinter(cfg.code, self.spool_dir / cfg.code, dpi=cfg.dpi)
         raise ValueError(f"printer {cfg.code}: unknown driver {cfg.driver!r}")
@@ -91,13 +106,24 @@ class DeviceRegistry:
             url, driver = url or f"fakescale://{cfg.code}", "mtsics"
         elif url.startswith("fakescale://"):
             protocol_fakescale.register()
-        serial_cfg = SerialConfig(url, baudrate=cfg.baudrate, framing=cfg.framing,
-                                  timeout=self.io_timeout)
+        serial_cfg = SerialConfig(
+            url, baudrate=cfg.baudrate, framing=cfg.framing, timeout=self.io_timeout
+        )
         deadline = cfg.deadline_ms / 1000
         if driver == "mtsics":
-            return MtSicsScale(cfg.code, serial_cfg, window=cfg.window,
-                               tolerance_g=cfg.tolerance_g, deadline_s=deadline)
+            return MtSicsScale(
+                cfg.code,
+                serial_cfg,
+                window=cfg.window,
+                tolerance_g=cfg.tolerance_g,
+                deadline_s=deadline,
+            )
         if driver == "toledo":
-            return ToledoContinuousScale(cfg.code, serial_cfg, window=cfg.window,
-                                         tolerance_g=cfg.tolerance_g, deadline_s=deadline)
+            return ToledoContinuousScale(
+                cfg.code,
+                serial_cfg,
+                window=cfg.window,
+                tolerance_g=cfg.tolerance_g,
+                deadline_s=deadline,
+            )
         raise ScaleError(f"scale {cfg.code}: unknown driver {cfg.driver!r}")

@@ -28,7 +28,7 @@ from datetime import UTC, datetime
 from wms.devices.errors import PrinterNotReady, PrinterUnreachable, SendInterrupted
 from wms.devices.health import StatusBoard
 from wms.devices.ports import ClaimedJob, JobStore, LabelPrinter, PrinterState, PrinterStatus
-from wms.errors import DeviceError
+from wms.errors import DeviceError, WmsError
 
 log = logging.getLogger(__name__)
 
@@ -80,8 +80,9 @@ class PrintSpooler:
         self._stop.clear()
         for code in printer_codes:
             self._sender(code)
-        self._discover = threading.Thread(target=self._discover_loop, daemon=True,
-                                          name="spooler-discover")
+        self._discover = threading.Thread(
+            target=self._discover_loop, daemon=True, name="spooler-discover"
+        )
         self._discover.start()
 
     def stop(self, timeout: float = 5.0) -> None:
@@ -100,6 +101,18 @@ class PrintSpooler:
         """Called after a commit that queued jobs: their printers' senders look now."""
         for code in printer_codes:
             self._sender(code).wake.set()
+
+    def keep(self, printer_codes: Iterable[str]) -> None:
+        """Stop the senders of printers no longer configured (removed or disabled)."""
+        wanted = set(printer_codes)
+        with self._lock:
+            gone = [s for code, s in self._senders.items() if code not in wanted]
+            for sender in gone:
+                del self._senders[sender.code]
+        for sender in gone:
+            sender.retired.set()
+            sender.wake.set()
+        self.board.forget(s.code for s in gone)
 
     # ------------------------------------------------------------ loops ---
 
@@ -128,13 +141,15 @@ class _Sender:
         self.spooler = spooler
         self.code = code
         self.wake = threading.Event()
+        #: Set when the printer was removed or disabled: the thread ends.
+        self.retired = threading.Event()
         self.token = uuid.uuid4().hex
         self.last_health = 0.0
         self.thread = threading.Thread(target=self.run, daemon=True, name=f"spooler-{code}")
 
     def run(self) -> None:
         stop = self.spooler._stop
-        while not stop.is_set():
+        while not stop.is_set() and not self.retired.is_set():
             try:
                 job, due_in = self.spooler.store.claim(self.code, self.token)
             except Exception:
@@ -159,6 +174,8 @@ class _Sender:
             status = self.spooler.printer_for(self.code).status()
         except DeviceError as exc:
             status = PrinterStatus(PrinterState.unknown, detail=exc.detail)
+        except WmsError:  # removed from the configuration since this sender started
+            return
         self.publish(status)
 
     def publish(self, status: PrinterStatus) -> None:
@@ -186,6 +203,8 @@ class _Sender:
             else:
                 self.retry(job, f"interrupted: {exc.detail}", delay=0.0)
         except DeviceError as exc:
+            self.retry(job, exc.detail)
+        except WmsError as exc:  # the printer left the configuration after the claim
             self.retry(job, exc.detail)
         else:
             self.last_health = time.monotonic()

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from wms.errors import Conflict, NotFound, WmsError
 from wms.labels.templates import LabelRenderer, RenderOptions, carries_identity
+from wms.model import Item, Location
 from wms.model.base import utcnow
 from wms.model.devices import (
     OPEN_JOB_STATES,
@@ -31,6 +32,7 @@ from wms.model.devices import (
     TerminalWorkstation,
     Workstation,
 )
+from wms.scanning.checkdigits import gtin14, is_gtin
 
 _PENDING_KEY = "wms.print_jobs_queued"
 
@@ -304,3 +306,95 @@ def notify_after_commit(
         event.remove(factory, "after_soft_rollback", after_rollback)
 
     return uninstall
+
+
+# ------------------------------------------------------ labels on demand ---
+
+#: At most this many labels in one request (a page of locations is 50).
+MAX_LABELS_PER_REQUEST = 500
+
+
+class TooManyLabels(WmsError):
+    code = "too_many_labels"
+    http_status = 422
+    title = "Too many labels at once"
+
+
+class NothingToPrint(WmsError):
+    code = "nothing_to_print"
+    http_status = 422
+    title = "Nothing to print"
+
+
+def print_location_labels(
+    session: Session,
+    *,
+    location_ids: Iterable[int],
+    warehouse_id: int,
+    printer_code: str | None = None,
+    requested_by_id: int | None = None,
+) -> list[PrintJob]:
+    """One location label job per location, in code order, queued in this transaction."""
+    wanted = sorted(set(location_ids))
+    if not wanted:
+        raise NothingToPrint("Choose at least one location.")
+    if len(wanted) > MAX_LABELS_PER_REQUEST:
+        raise TooManyLabels(
+            "Too many labels at once: choose at most 500.", limit=MAX_LABELS_PER_REQUEST
+        )
+    found = list(
+        session.scalars(
+            select(Location)
+            .where(Location.id.in_(wanted), Location.warehouse_id == warehouse_id)
+            .order_by(Location.code)
+        )
+    )
+    if len(found) != len(wanted) or any(loc.is_virtual for loc in found):
+        raise NotFound("Some of the chosen locations do not exist in this warehouse.")
+    return [
+        queue_print_job(
+            session,
+            kind="location",
+            printer_code=printer_code,
+            warehouse_id=warehouse_id,
+            zone_id=loc.zone_id,
+            data={
+                "code": loc.code,
+                "check_digits": loc.check_digits,
+                "zone_name": loc.zone.name if loc.zone is not None else "",
+            },
+            business_key=f"location:{loc.code}",
+            requested_by_id=requested_by_id,
+        )
+        for loc in found
+    ]
+
+
+def print_item_labels(
+    session: Session,
+    *,
+    item_id: int,
+    copies: int,
+    warehouse_id: int | None = None,
+    printer_code: str | None = None,
+    requested_by_id: int | None = None,
+) -> PrintJob:
+    """``copies`` identical item labels in one job (the printer repeats the format)."""
+    if not 1 <= copies <= MAX_LABELS_PER_REQUEST:
+        raise TooManyLabels("Print between 1 and 500 labels at once.", limit=MAX_LABELS_PER_REQUEST)
+    item = session.get(Item, item_id)
+    if item is None:
+        raise NotFound("Unknown item.", item=item_id)
+    gtin = next(
+        (gtin14(b.barcode) for b in item.barcodes if b.barcode.isdigit() and is_gtin(b.barcode)), ""
+    )
+    return queue_print_job(
+        session,
+        kind="item",
+        printer_code=printer_code,
+        warehouse_id=warehouse_id,
+        data={"sku": item.sku, "name": item.name, "gtin": gtin},
+        copies=copies,
+        business_key=f"item:{item.sku}",
+        requested_by_id=requested_by_id,
+    )

@@ -247,12 +247,20 @@ def label_preview(kind: str) -> Response:
 def scales_json() -> Response:
     with _read() as session:
         rows = session.scalars(select(ScaleDevice).order_by(ScaleDevice.code)).all()
-        return jsonify(
-            [
-                {"code": s.code, "name": s.name, "driver": s.driver.value, "enabled": s.enabled}
-                for s in rows
-            ]
-        )
+        return jsonify([_scale_json(s) for s in rows])
+
+
+def _scale_json(scale: ScaleDevice) -> dict[str, Any]:
+    live = _runtime().board.scale(scale.code)
+    return {
+        "code": scale.code,
+        "name": scale.name,
+        "driver": scale.driver.value,
+        "enabled": scale.enabled,
+        "state": live.state.value if live else "unknown",
+        "grams": live.grams if live else None,
+        "detail": live.detail if live else "",
+    }
 
 
 @bp.get("/api/scales/<code>/weight")
@@ -352,8 +360,14 @@ def init_app(app: Flask) -> None:
             namespace="/console",
         )
 
+    def _scale(code: str, status: Any) -> None:
+        socketio.emit(
+            "scale.status_changed", {"scale": code, **status.as_dict()}, namespace="/console"
+        )
+
     runtime.board.on_status_change.append(_status)
     runtime.board.on_job_attention.append(_attention)
+    runtime.board.on_scale_change.append(_scale)
     ctx.devices = runtime
     ctx.workers.append(runtime)
     atexit.register(runtime.stop)

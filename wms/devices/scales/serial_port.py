@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import serial
 
-from wms.devices.errors import ScaleError, ScaleNoReply
+from wms.devices.errors import ScaleNoReply, ScalePortUnavailable
 
 _PARITY = {"N": serial.PARITY_NONE, "E": serial.PARITY_EVEN, "O": serial.PARITY_ODD}
 
@@ -41,12 +41,17 @@ class SerialLine:
                 options["exclusive"] = True  # two workers must not read one scale
             try:
                 self._port = serial.serial_for_url(
-                    cfg.url, baudrate=cfg.baudrate, bytesize=int(bits), parity=_PARITY[parity],
-                    stopbits=int(stop), timeout=cfg.timeout, write_timeout=cfg.timeout,
+                    cfg.url,
+                    baudrate=cfg.baudrate,
+                    bytesize=int(bits),
+                    parity=_PARITY[parity],
+                    stopbits=int(stop),
+                    timeout=cfg.timeout,
+                    write_timeout=cfg.timeout,
                     **options,
                 )
             except (serial.SerialException, ValueError, OSError) as exc:
-                raise ScaleError(f"cannot open scale port {cfg.url}: {exc}") from None
+                raise ScalePortUnavailable(f"cannot open scale port {cfg.url}: {exc}") from None
         return self._port
 
     def ask(self, request: bytes, terminator: bytes = b"\r\n") -> bytes:

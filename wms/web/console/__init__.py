@@ -19,6 +19,7 @@ from wms.model import qty_str
 from wms.web.console import (
     api_clients,
     audit_log,
+    devices,
     inbound,
     items,
     locations,
@@ -28,10 +29,21 @@ from wms.web.console import (
     users,
 )
 from wms.web.console.common import tr
-from wms.web.console.labels import label, options
+from wms.web.console.labels import label, options, words
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
-MODULES = (signin, users, sites, locations, items, inbound, outbound, api_clients, audit_log)
+MODULES = (
+    signin,
+    users,
+    sites,
+    locations,
+    items,
+    inbound,
+    outbound,
+    devices,
+    api_clients,
+    audit_log,
+)
 
 
 def init_app(app: Flask) -> None:
@@ -45,6 +57,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(_when, "when")
     app.add_template_global(label, "label")
     app.add_template_global(options, "options")
+    app.add_template_global(words, "label_words")
     app.add_template_filter(lambda v: "" if v is None else qty_str(v), "qty")
 
 

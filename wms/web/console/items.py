@@ -11,8 +11,10 @@ from flask_babel import gettext
 from wms.errors import FieldError
 from wms.model import Item, Tracking
 from wms.queries.directory import search_items
+from wms.services import printing
 from wms.services.items import ItemForm, UnitRow, save_item
-from wms.web.console.common import Form, attempt, console_page
+from wms.web.console.common import Form, attempt, chosen_warehouse, console_page, me
+from wms.web.console.devices import printer_choices
 from wms.web.context import read_session
 
 MAX_ROWS = 50
@@ -82,7 +84,7 @@ def _submit(item_id: int | None) -> Any:
 
 
 def _page(item: Item | None, errors: dict[str, str] | None = None, *, from_form: bool = False,
-          status: int = 200) -> Any:
+          status: int = 200, label_errors: dict[str, str] | None = None) -> Any:
     form = Form()
     if from_form:
         units = _raw_rows(form, "units", ("uom", "factor", "weight_kg", "volume_l"))
@@ -96,6 +98,8 @@ def _page(item: Item | None, errors: dict[str, str] | None = None, *, from_form:
         "console/items/edit.html", item=item, errors=errors or {},
         form=request.form if from_form else {}, trackings=list(Tracking),
         unit_rows=units + [blank] * BLANK_ROWS, barcode_rows=barcodes + [blank] * BLANK_ROWS,
+        printers=printer_choices("item"), label_errors=label_errors or {},
+        label_form=request.form if label_errors else {},
     ), status
 
 
@@ -116,7 +120,36 @@ def item(item_id: int) -> Any:
     return _page(found)
 
 
+@console_page
+def item_labels(item_id: int) -> Any:
+    """Print ``copies`` labels of this item (one job; the printer repeats the label)."""
+    found = read_session().get(Item, item_id)
+    if found is None:
+        abort(404)
+    form = Form()
+    copies = form.integer("copies", minimum=1)
+    if copies is None and not form.errors:
+        form.errors.append(FieldError("copies", "required"))
+    warehouse = chosen_warehouse(me(), None)
+
+    def work(db: Any) -> str:
+        form.check()
+        job = printing.print_item_labels(
+            db, item_id=item_id, copies=copies or 0, printer_code=form.text("printer") or None,
+            warehouse_id=warehouse.id if warehouse else None, requested_by_id=me().id)
+        return job.printer.code
+
+    outcome = attempt(work)
+    if not outcome.ok:
+        return _page(found, status=422, label_errors=outcome.errors or {"copies": ""})
+    flash(gettext("%(count)s item labels queued on %(printer)s.", count=copies,
+                  printer=outcome.value), "success")
+    return redirect(url_for("console.item", item_id=item_id))
+
+
 def register(bp: Blueprint) -> None:
     bp.add_url_rule("/items", "items", items)
     bp.add_url_rule("/items/new", "item_new", item_new, methods=["GET", "POST"])
     bp.add_url_rule("/items/<int:item_id>", "item", item, methods=["GET", "POST"])
+    bp.add_url_rule("/items/<int:item_id>/print-labels", "item_labels", item_labels,
+                    methods=["POST"])

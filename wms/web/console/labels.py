@@ -32,6 +32,25 @@ LABELS: dict[str, dict[str, Any]] = {
     },
     "actor": {"user": _l("user"), "api_client": _l("API client"), "system": _l("system")},
     "locale": {"zh_CN": "中文", "en": "English"},
+    "printer_driver": {
+        "tcp": _l("network (TCP 9100)"), "serial": _l("serial"), "fake": _l("demo (spool folder)"),
+    },
+    "scale_driver": {
+        "mtsics": _l("MT-SICS"), "toledo": _l("continuous (Toledo)"), "fake": _l("demo scale"),
+    },
+    "label_kind": {
+        "shipping": _l("shipping"), "container": _l("container"), "location": _l("location"),
+        "item": _l("item"), "workstation": _l("workstation"), "test": _l("test"),
+    },
+    "source": {"devices.toml": _l("devices.toml"), "console": _l("console")},
+    "device_state": {
+        "ready": _l("ready"), "paper_out": _l("paper out"), "ribbon_out": _l("ribbon out"),
+        "head_open": _l("head open"), "paused": _l("paused"), "buffer_full": _l("buffer full"),
+        "error": _l("error"), "offline": _l("offline"), "unknown": _l("unknown"),
+        "disabled": _l("disabled"), "stable": _l("stable"), "unstable": _l("unstable"),
+        "reachable": _l("answers, no weight"), "overload": _l("overloaded"),
+        "underload": _l("below zero"),
+    },
 }
 
 
@@ -43,3 +62,8 @@ def label(kind: str, value: Any) -> Any:
 
 def options(kind: str, values: Any) -> list[tuple[str, Any]]:
     return [(getattr(v, "value", v), label(kind, v)) for v in values]
+
+
+def words(kind: str) -> dict[str, str]:
+    """Every word of ``kind`` as plain strings (for a page's script)."""
+    return {key: str(text) for key, text in LABELS.get(kind, {}).items()}

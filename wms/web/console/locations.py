@@ -14,6 +14,7 @@ from wms.errors import FieldError, WmsError
 from wms.model import Location, LocationType, Zone
 from wms.queries.locations import search_locations
 from wms.services import locations as service
+from wms.services import printing
 from wms.services.location_patterns import count_pattern, expand_pattern
 from wms.web.console.common import (
     Form,
@@ -27,6 +28,7 @@ from wms.web.console.common import (
     tr,
     warehouses_for,
 )
+from wms.web.console.devices import printer_choices
 from wms.web.context import read_session
 
 REAL_TYPES = [t for t in LocationType if t is not LocationType.virtual]
@@ -59,7 +61,35 @@ def locations() -> Any:
     keep["warehouse"] = warehouse.id
     return render_template("console/locations/list.html", page=page, warehouse=warehouse,
                            warehouses=warehouses_for(me()), zones=_zones(warehouse.id),
-                           args=args, keep=keep)
+                           args=args, keep=keep, printers=printer_choices("location"))
+
+
+@console_page
+def location_labels() -> Any:
+    """Print labels for the ticked locations, or for every location on the page shown."""
+    asked = request.form.get("warehouse", "")
+    if not asked.isdigit():
+        abort(400, gettext("Choose a warehouse."))
+    require_warehouse(int(asked))
+    form = Form()
+    field = "page_location" if form.text("scope") == "page" else "location"
+    ids = form.ids(field)
+    printer = form.text("printer", max_len=64) or None
+
+    def work(db: Any) -> list[str]:
+        jobs = printing.print_location_labels(
+            db, location_ids=ids, warehouse_id=int(asked), printer_code=printer,
+            requested_by_id=me().id)
+        return [job.printer.code for job in jobs]
+
+    outcome = attempt(work)
+    back = request.form.get("next", "")
+    if not back.startswith("/console/locations"):
+        back = url_for("console.locations", warehouse=asked)
+    if outcome.ok and outcome.value:
+        flash(gettext("%(count)s location labels queued on %(printer)s.",
+                      count=len(outcome.value), printer=outcome.value[0]), "success")
+    return redirect(back)
 
 
 def _pattern_fields(form: Form) -> dict[str, Any]:
@@ -194,6 +224,8 @@ def location_block(location_id: int, what: str) -> Any:
 
 def register(bp: Blueprint) -> None:
     bp.add_url_rule("/locations", "locations", locations)
+    bp.add_url_rule("/locations/print-labels", "location_labels", location_labels,
+                    methods=["POST"])
     bp.add_url_rule("/locations/new", "location_pattern", location_pattern,
                     methods=["GET", "POST"])
     bp.add_url_rule("/locations/<int:location_id>", "location", location,
