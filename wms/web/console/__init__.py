@@ -20,6 +20,7 @@ from wms.web.console import (
     api_clients,
     audit_log,
     inbound,
+    inbound_rules,
     items,
     locations,
     outbound,
@@ -31,7 +32,18 @@ from wms.web.console.common import tr
 from wms.web.console.labels import label, options
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
-MODULES = (signin, users, sites, locations, items, inbound, outbound, api_clients, audit_log)
+MODULES = (
+    signin,
+    users,
+    sites,
+    locations,
+    items,
+    inbound,
+    inbound_rules,
+    outbound,
+    api_clients,
+    audit_log,
+)
 
 
 def init_app(app: Flask) -> None:
