@@ -140,6 +140,43 @@ def test_a_bad_supplier_is_explained_and_nothing_is_written(supervisor, session)
     assert count(session, Partner) == count(session, SupplierProfile) == 0
 
 
+def test_a_supplier_without_rules_gets_them_from_its_page_and_the_change_is_audited(
+    supervisor, floor, people, session
+):
+    Dock(floor)  # SUP1 exists as a partner, with no receiving rules yet
+    sup1 = session.scalar(select(Partner.id).where(Partner.code == "SUP1"))
+    session.close()
+
+    page = supervisor.page(f"/console/suppliers/{sup1}?lang=en")
+    saved = supervisor.post(f"/console/suppliers/{sup1}", {
+        "code": "SUP1", "name": "Supplier SUP1", "active": "1", "over_tolerance_pct": "3",
+        "under_tolerance_pct": "1.5", "qc_required": "1", "qc_sample_pct": "12.5",
+    })
+
+    assert 'value="10"' in page and saved.status_code == 302
+    profile = session.get(SupplierProfile, sup1)
+    assert (profile.over_tolerance_pct, profile.under_tolerance_pct, profile.qc_required,
+            profile.qc_sample_pct) == (Decimal(3), Decimal("1.5"), True, Decimal("12.5"))
+    session.close()
+    (entry,) = people.audit("supplier.")
+    assert (entry.action, entry.actor_name, entry.target) == ("supplier.saved", "sam", "SUP1")
+    assert entry.details["under_tolerance_pct"] == "1.5"
+    assert "sample 12.5 %" in supervisor.page("/console/suppliers?lang=en")
+
+
+def test_inspection_without_a_sample_is_refused_and_an_unknown_supplier_is_not_found(
+    supervisor, session
+):
+    response = supervisor.post("/console/suppliers/new?lang=en", {
+        "code": "S0", "name": "Zero", "qc_required": "1", "qc_sample_pct": "0",
+    })
+
+    assert response.status_code == 422
+    assert '<small class="error" id="e-qc_sample_pct">must be above zero</small>' in response.text
+    assert count(session, Partner) == 0
+    assert supervisor.get("/console/suppliers/999").status_code == 404
+
+
 def _report(dock: Dock, order: PurchaseOrder, sku: str, qty: int) -> int:
     with dock.factory() as s, s.begin():
         return unexpected_items.report(s, order_id=order.id, item_id=dock.floor.item(sku).id,

@@ -26,6 +26,7 @@ from wms.web.console.common import (
     Form,
     actor,
     attempt,
+    audit_ctx,
     chosen_warehouse,
     console_page,
     me,
@@ -187,7 +188,9 @@ def _supplier_page(partner_id: int | None) -> Any:
             data = _read_supplier(form)
             form.errors += suppliers.supplier_errors(session, data, partner_id)
             form.check()
-            return suppliers.save_supplier(session, data, partner_id=partner_id).id
+            return suppliers.save_supplier(
+                session, data, partner_id=partner_id, actor=actor(session), **audit_ctx()
+            ).id
 
         outcome = attempt(work)
         if outcome.ok:
