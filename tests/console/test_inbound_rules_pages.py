@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from tests.console.conftest import Desk, flash_text
+from tests.console.conftest import Desk, counted_queries, flash_text
 from tests.factories import Floor
 from tests.inbound.dock import Dock
 from wms.model import ItemInboundProfile, Role, Task, Warehouse
@@ -79,6 +79,26 @@ def test_item_profiles_are_searched_and_paged_by_sku(supervisor, floor):
     assert listed(first) == [f"BULK-{n:03d}" for n in range(50)]
     assert listed(second) == [f"BULK-{n:03d}" for n in range(50, 55)]
     assert listed(by_name) == ["SKU-LOT"]
+
+
+def test_a_page_of_profiles_costs_the_same_few_queries_however_many_are_set(
+    supervisor, floor, engine
+):
+    dock = Dock(floor)
+    fixed = dock.floor.location("A-01-02-1").id
+    for n in range(50):
+        dock.floor.item(f"BULK-{n:03d}")
+    supervisor.page("/console/item-profiles?q=BULK")  # warm: sign-in and catalog loads
+    with counted_queries(engine) as bare:
+        supervisor.page("/console/item-profiles?q=BULK")
+    for n in range(50):
+        dock.item_rules(f"BULK-{n:03d}", fixed_location_id=fixed, lot_pattern="L.*")
+
+    with counted_queries(engine) as profiled:
+        html = supervisor.page("/console/item-profiles?q=BULK")
+
+    assert html.count("<code>A-01-02-1</code>") == 50
+    assert len(profiled) == len(bare) <= 6
 
 
 def test_a_supervisor_sets_an_items_receiving_and_putaway_profile(supervisor, floor, session):
