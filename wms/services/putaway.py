@@ -38,7 +38,7 @@ from wms.model import (
 from wms.services import ledger
 from wms.services import tasks as task_service
 from wms.services.inbound_rules import LocationFull
-from wms.services.putaway_floor import load_floor, plain_load
+from wms.services.putaway_floor import FloorLocation, load_floor, plain_load
 from wms.strategies.putaway import (
     PutawayUnit,
 )
@@ -118,7 +118,7 @@ def plan_putaway(
 def _create_task(
     session: Session,
     source: Source,
-    dest: Location | None,
+    dest: FloorLocation | None,
     reason: str,
     params: dict,
     actor_id: int | None,
