@@ -174,6 +174,52 @@ def test_a_fixed_location_of_another_warehouse_is_refused(supervisor, floor, ses
     assert session.get(ItemInboundProfile, item_id) is None
 
 
+def test_a_place_set_from_another_warehouse_is_kept_until_replaced(
+    supervisor, floor, session, people
+):
+    dock = Dock(floor)
+    item_id = dock.floor.item("SKU-A").id
+    a1_id = dock.floor.location("A-01-01-1").id
+    wh2 = Floor(floor.factory, "WH2")
+    w2_location = wh2.location("W2-01", zone="S2")
+    people.add("sue", Role.supervisor, warehouses=("WH2",))
+    sue = Desk(supervisor.client.application, "sue")
+    assert sue.sign_in().status_code == 302
+    assert (
+        sue.post(f"/console/item-profiles/{item_id}", {"fixed_location": "W2-01"}).status_code
+        == 302
+    )
+
+    page = supervisor.page(f"/console/item-profiles/{item_id}?lang=en")
+    kept = supervisor.post(f"/console/item-profiles/{item_id}", {"qc_required": "1"})
+    after_kept = session.get(ItemInboundProfile, item_id)
+    kept_state = (after_kept.qc_required, after_kept.fixed_location_id)
+    session.close()
+    replaced = supervisor.post(f"/console/item-profiles/{item_id}", {"fixed_location": "A-01-01-1"})
+
+    assert "The fixed location is in another warehouse:" in page
+    assert 'name="fixed_location" type="text" value=""' in page
+    assert kept.status_code == replaced.status_code == 302
+    assert kept_state == (True, w2_location.id)
+    assert session.get(ItemInboundProfile, item_id).fixed_location_id == a1_id
+
+
+def test_a_supervisor_may_not_change_the_rules_of_a_warehouse_not_theirs(
+    supervisor, floor, session
+):
+    Dock(floor)
+    wh2_id = Floor(floor.factory, "WH2").warehouse_id
+
+    response = supervisor.post(
+        f"/console/putaway-rules?warehouse={wh2_id}",
+        rules_form(("nearest_empty_location", 1, True, {})),
+    )
+
+    assert response.status_code == 403
+    assert stored_chain(session, floor.warehouse_id) is None
+    assert stored_chain(session, wh2_id) is None
+
+
 def test_the_rules_page_shows_the_default_chain_in_priority_order(supervisor, floor):
     Dock(floor)
 

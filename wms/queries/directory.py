@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, aliased, selectinload
 
 from wms.model import (
     ApiClient,
@@ -151,23 +151,26 @@ def search_purchase_orders(
 
 @dataclass(frozen=True)
 class ProfileRow:
-    """An item's inbound profile with its places by code (the location's warehouse too)."""
+    """An item's inbound profile with its places by code, each with its warehouse's code."""
 
     profile: ItemInboundProfile
     fixed_location: str | None
     fixed_location_warehouse: str | None
     putaway_zone: str | None
+    putaway_zone_warehouse: str | None
 
 
 def inbound_profiles(session: Session, item_ids: Collection[int]) -> dict[int, ProfileRow]:
     """Inbound profiles of ``item_ids`` in one query, by item id; items without one are absent."""
     if not item_ids:
         return {}
+    location_wh, zone_wh = aliased(Warehouse), aliased(Warehouse)
     rows = session.execute(
-        select(ItemInboundProfile, Location.code, Warehouse.code, Zone.code)
+        select(ItemInboundProfile, Location.code, location_wh.code, Zone.code, zone_wh.code)
         .outerjoin(Location, Location.id == ItemInboundProfile.fixed_location_id)
-        .outerjoin(Warehouse, Warehouse.id == Location.warehouse_id)
+        .outerjoin(location_wh, location_wh.id == Location.warehouse_id)
         .outerjoin(Zone, Zone.id == ItemInboundProfile.putaway_zone_id)
+        .outerjoin(zone_wh, zone_wh.id == Zone.warehouse_id)
         .where(ItemInboundProfile.item_id.in_(list(item_ids)))
     )
-    return {p.item_id: ProfileRow(p, loc, wh, zone) for p, loc, wh, zone in rows}
+    return {row[0].item_id: ProfileRow(*row) for row in rows}

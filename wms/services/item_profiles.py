@@ -102,6 +102,13 @@ def _location_problem(session: Session, location: Location | None) -> str | None
     return None
 
 
+def _in_warehouse(
+    session: Session, model: type[Location] | type[Zone], row_id: int | None, warehouse_id: int
+) -> bool:
+    found = session.get(model, row_id) if row_id else None
+    return found is not None and found.warehouse_id == warehouse_id
+
+
 def save_item_profile(
     session: Session,
     item_id: int,
@@ -111,7 +118,11 @@ def save_item_profile(
     actor: User | None = None,
     **ctx: object,
 ) -> ItemInboundProfile:
-    """Create or change the profile of ``item_id``; every problem is raised at once."""
+    """Create or change the profile of ``item_id``; every problem is raised at once.
+
+    A blank fixed location or zone clears the one of ``warehouse_id``; one
+    stored in another warehouse is kept, since only that warehouse manages it.
+    """
     item = session.get(Item, item_id)
     if item is None:
         raise NotFound(f"no item {item_id}")
@@ -125,8 +136,10 @@ def save_item_profile(
     profile.qc_required = form.qc_required
     profile.lot_pattern = form.lot_pattern or None
     profile.min_remaining_shelf_life_days = form.min_remaining_shelf_life_days
-    profile.fixed_location_id = places.location.id if places.location else None
-    profile.putaway_zone_id = places.zone.id if places.zone else None
+    if places.location or _in_warehouse(session, Location, profile.fixed_location_id, warehouse_id):
+        profile.fixed_location_id = places.location.id if places.location else None
+    if places.zone or _in_warehouse(session, Zone, profile.putaway_zone_id, warehouse_id):
+        profile.putaway_zone_id = places.zone.id if places.zone else None
     session.flush()
     audit(
         session,

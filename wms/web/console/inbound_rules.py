@@ -34,8 +34,10 @@ MIX_CHOICES = ("", "yes", "no")
 
 
 def _warehouse() -> Warehouse:
-    warehouse = chosen_warehouse(me(), request.args.get("warehouse"))
-    if warehouse is None:
+    """The chosen warehouse; a change aimed at one the user does not manage is refused."""
+    asked = request.args.get("warehouse")
+    warehouse = chosen_warehouse(me(), asked)
+    if warehouse is None or (request.method == "POST" and asked and asked != str(warehouse.id)):
         abort(403, gettext("You do not work in this warehouse."))
     return warehouse
 
