@@ -34,23 +34,15 @@ from wms.model import (
     TaskType,
     Warehouse,
     Zone,
-    ZoneKind,
 )
 from wms.services import ledger
 from wms.services import tasks as task_service
 from wms.services.inbound_rules import LocationFull
-from wms.services.putaway_floor import load_floor, plain_load
+from wms.services.putaway_floor import FloorLocation, load_floor, plain_load
 from wms.strategies.putaway import (
     PutawayUnit,
 )
 
-DEFAULT_CHAIN = [
-    "fixed_location",
-    "add_to_existing_stock",
-    "by_abc_class",
-    "nearest_empty_location",
-]
-PUTAWAY_ZONES = (ZoneKind.storage, ZoneKind.pick_face)
 _CAPACITY_MISFITS = {"volume_exceeded", "weight_exceeded", "containers_exceeded", "skus_exceeded"}
 NO_LOCATION = "no_location_fits"
 
@@ -72,17 +64,24 @@ class Source:
 def unit_for(session: Session, source: Source) -> PutawayUnit:
     item = session.get(Item, source.item_id)
     assert item is not None
+    lot = session.get(Lot, source.lot_id) if source.lot_id else None
+    return unit_of(
+        session, item, source.qty, lot.lot_no if lot else None, int(source.container_id is not None)
+    )
+
+
+def unit_of(
+    session: Session, item: Item, qty: Decimal, lot_no: str | None, containers: int
+) -> PutawayUnit:
+    """``qty`` of ``item`` as putaway sees it: volume, weight, its storage zone and ABC class."""
     profile = session.get(ItemInboundProfile, item.id)
     zone = (
         session.get(Zone, profile.putaway_zone_id) if profile and profile.putaway_zone_id else None
     )
-    lot = session.get(Lot, source.lot_id) if source.lot_id else None
-    load = plain_load(
-        item, lot.lot_no if lot else None, source.qty, int(source.container_id is not None)
-    )
+    load = plain_load(item, lot_no, qty, containers)
     return PutawayUnit(
         item=load.item,
-        qty=source.qty,
+        qty=qty,
         lot=load.lot,
         volume_l=load.volume_l,
         weight_g=load.weight_g,
@@ -119,7 +118,7 @@ def plan_putaway(
 def _create_task(
     session: Session,
     source: Source,
-    dest: Location | None,
+    dest: FloorLocation | None,
     reason: str,
     params: dict,
     actor_id: int | None,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -48,13 +49,22 @@ DEFAULT_CHAIN = [
 PUTAWAY_ZONES = (ZoneKind.storage, ZoneKind.pick_face)
 
 
+@dataclass(frozen=True)
+class FloorLocation:
+    """What a putaway task needs of its destination."""
+
+    id: int
+    code: str
+    zone_id: int | None
+
+
 @dataclass
 class Floor:
-    """The putaway index of one warehouse with the rows it was built from."""
+    """The putaway index of one warehouse with the locations it was built from."""
 
     index: PutawayIndex
     chain: PutawayChain
-    locations: dict[str, Location]
+    locations: dict[str, FloorLocation]
 
 
 def load_floor(session: Session, warehouse_id: int, *, exclude_task_id: int | None = None) -> Floor:
@@ -63,13 +73,14 @@ def load_floor(session: Session, warehouse_id: int, *, exclude_task_id: int | No
         raise NotFound(f"no warehouse {warehouse_id}")
     cfg = (warehouse.settings or {}).get("putaway", {})
     ox, oy = (Decimal(str(v)) for v in cfg.get("origin", (0, 0)))
+    # Plain columns, not entities: a floor of 10,000 locations loads in a fraction of the time.
     rows = session.execute(
-        select(Location, Zone.code)
+        select(*_LOCATION_COLUMNS, Zone.code.label("zone"))
         .join(Zone, Zone.id == Location.zone_id)
         .where(Location.warehouse_id == warehouse_id, Zone.kind.in_(PUTAWAY_ZONES))
     ).all()
-    locations = {loc.code: loc for loc, _ in rows}
-    plain = [_plain_location(loc, zone, ox, oy) for loc, zone in rows]
+    locations = {row.code: FloorLocation(row.id, row.code, row.zone_id) for row in rows}
+    plain = [_plain_location(row, ox, oy) for row in rows]
     by_id = {loc.id: loc.code for loc in locations.values()}
     index = PutawayIndex(
         plain,
@@ -82,12 +93,30 @@ def load_floor(session: Session, warehouse_id: int, *, exclude_task_id: int | No
     return Floor(index, strategies.putaway_chain(cfg.get("chain", DEFAULT_CHAIN)), locations)
 
 
-def _plain_location(loc: Location, zone: str, ox: Decimal, oy: Decimal) -> PutawayLocation:
+_LOCATION_COLUMNS = (
+    Location.id,
+    Location.code,
+    Location.zone_id,
+    Location.type,
+    Location.x,
+    Location.y,
+    Location.abc_class,
+    Location.storable,
+    Location.blocked,
+    Location.max_volume_l,
+    Location.max_weight_kg,
+    Location.max_containers,
+    Location.max_skus,
+)
+
+
+def _plain_location(loc: Any, ox: Decimal, oy: Decimal) -> PutawayLocation:
+    """A row of ``_LOCATION_COLUMNS`` plus its zone code, as putaway sees the location."""
     distance = abs((loc.x or ox) - ox) + abs((loc.y or oy) - oy)
     weight = int(loc.max_weight_kg * 1000) if loc.max_weight_kg is not None else None
     return PutawayLocation(
         code=loc.code,
-        zone=zone,
+        zone=loc.zone,
         type=loc.type.value,
         distance=float(distance),
         abc_class=loc.abc_class,
@@ -97,27 +126,32 @@ def _plain_location(loc: Location, zone: str, ox: Decimal, oy: Decimal) -> Putaw
     )
 
 
-def plain_load(item: Item, lot: str | None, qty: Decimal, containers: int) -> Load:
+def plain_load(item: Any, lot: str | None, qty: Decimal, containers: int) -> Load:
+    """``qty`` of ``item`` (an ``Item`` or a row with its sku, volume_l, weight_kg) as a load."""
     volume = qty * (item.volume_l or Decimal(0))
     weight = int(qty * (item.weight_kg or Decimal(0)) * 1000)
     return Load(item.sku, lot, volume, weight, containers)
 
 
+_ITEM_COLUMNS = (Item.sku, Item.volume_l, Item.weight_kg)
+
+
 def _stock_loads(session: Session, warehouse_id: int, by_id: dict[int, str]):
     seen: set[tuple[int, int]] = set()
     rows = session.execute(
-        select(Quant.location_id, Quant.container_id, Quant.on_hand, Item, Lot.lot_no)
+        select(Quant.location_id, Quant.container_id, Quant.on_hand, *_ITEM_COLUMNS, Lot.lot_no)
         .join(Item, Item.id == Quant.item_id)
         .outerjoin(Lot, Lot.id == Quant.lot_id)
         .where(Quant.warehouse_id == warehouse_id, Quant.on_hand > 0)
     ).all()
-    for loc_id, container_id, on_hand, item, lot_no in rows:
+    for row in rows:
+        loc_id, container_id = row.location_id, row.container_id
         if loc_id not in by_id:
             continue
         new_container = container_id is not None and (loc_id, container_id) not in seen
         if new_container:
             seen.add((loc_id, container_id))
-        yield by_id[loc_id], plain_load(item, lot_no, on_hand, int(new_container))
+        yield by_id[loc_id], plain_load(row, row.lot_no, row.on_hand, int(new_container))
 
 
 def _incoming_loads(
@@ -125,7 +159,9 @@ def _incoming_loads(
 ):
     open_now = [s for s in OPEN if s is not TaskStatus.exception]
     rows = session.execute(
-        select(Task.id, Task.to_location_id, Task.container_id, Task.qty, Item, Lot.lot_no)
+        select(
+            Task.id, Task.to_location_id, Task.container_id, Task.qty, *_ITEM_COLUMNS, Lot.lot_no
+        )
         .join(Item, Item.id == Task.item_id)
         .outerjoin(Lot, Lot.id == Task.lot_id)
         .where(
@@ -135,11 +171,13 @@ def _incoming_loads(
             Task.to_location_id.is_not(None),
         )
     ).all()
-    for task_id, loc_id, container_id, qty, item, lot_no in rows:
-        if task_id != exclude_task_id and loc_id in by_id:
+    for row in rows:
+        if row.id != exclude_task_id and row.to_location_id in by_id:
             yield (
-                by_id[loc_id],
-                plain_load(item, lot_no, qty or Decimal(0), int(container_id is not None)),
+                by_id[row.to_location_id],
+                plain_load(
+                    row, row.lot_no, row.qty or Decimal(0), int(row.container_id is not None)
+                ),
             )
 
 

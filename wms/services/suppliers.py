@@ -9,7 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from wms.errors import FieldError, NotFound, ValidationFailed
-from wms.model import Partner, PartnerKind, SupplierProfile
+from wms.model import Partner, PartnerKind, SupplierProfile, User
+from wms.services.access import audit
 
 HUNDRED = Decimal(100)
 SUPPLIER_KINDS = (PartnerKind.supplier, PartnerKind.both)
@@ -39,6 +40,8 @@ def supplier_errors(
         value: Decimal = getattr(form, name)
         if value < 0 or value > HUNDRED:
             errors.append(FieldError(name, "must be between 0 and 100"))
+    if form.qc_required and form.qc_sample_pct == 0:
+        errors.append(FieldError("qc_sample_pct", "must be above zero"))
     if form.code:
         owner = session.scalar(select(Partner.id).where(Partner.code == form.code))
         if owner is not None and owner != partner_id:
@@ -47,9 +50,16 @@ def supplier_errors(
 
 
 def save_supplier(
-    session: Session, form: SupplierForm, *, partner_id: int | None = None
+    session: Session,
+    form: SupplierForm,
+    *,
+    partner_id: int | None = None,
+    actor: User | None = None,
+    **ctx: object,
 ) -> Partner:
-    """Create or change a supplier and its profile; every problem is raised at once."""
+    """Create or change a supplier and its profile; every problem is raised at once.
+
+    The change is written to the audit log with the rules as saved."""
     errors = supplier_errors(session, form, partner_id)
     if errors:
         raise ValidationFailed(errors)
@@ -73,6 +83,18 @@ def save_supplier(
     profile.qc_required = form.qc_required
     profile.qc_sample_pct = form.qc_sample_pct
     session.flush()
+    audit(
+        session,
+        action="supplier.saved",
+        actor=actor,
+        target=partner.code,
+        active=form.active,
+        over_tolerance_pct=str(form.over_tolerance_pct),
+        under_tolerance_pct=str(form.under_tolerance_pct),
+        qc_required=form.qc_required,
+        qc_sample_pct=str(form.qc_sample_pct),
+        **ctx,
+    )
     return partner
 
 

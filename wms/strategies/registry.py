@@ -79,6 +79,9 @@ def putaway_chain(rules: Sequence[str | Mapping[str, Any]]) -> PutawayChain:
     """A chain from config: rule names, or tables ``{"name": ..., <options>}``.
 
     ``["fixed_location", {"name": "nearest_empty_location", "zone": "B"}]``
+
+    A table with ``"enabled": false`` keeps the rule's place in the
+    configuration but leaves it out of the chain (its name is still checked).
     """
     built = []
     for rule in rules:
@@ -86,7 +89,10 @@ def putaway_chain(rules: Sequence[str | Mapping[str, Any]]) -> PutawayChain:
             built.append(get("putaway", rule))
         else:
             options = dict(rule)
-            built.append(get("putaway", options.pop("name"), **options))
+            enabled = options.pop("enabled", True) is not False
+            strategy = get("putaway", options.pop("name"), **options)
+            if enabled:
+                built.append(strategy)
     return PutawayChain(built)
 
 

@@ -26,6 +26,7 @@ from wms.web.console.common import (
     Form,
     actor,
     attempt,
+    audit_ctx,
     chosen_warehouse,
     console_page,
     me,
@@ -51,12 +52,24 @@ def _warehouse() -> Warehouse:
 def purchase_orders_list() -> Any:
     warehouse = _warehouse()
     q, status = request.args.get("q", ""), request.args.get("status", "")
-    page = search_purchase_orders(read_session(), warehouse_id=warehouse.id, q=q, status=status,
-                                  after=request.args.get("after"),
-                                  before=request.args.get("before"))
+    page = search_purchase_orders(
+        read_session(),
+        warehouse_id=warehouse.id,
+        q=q,
+        status=status,
+        after=request.args.get("after"),
+        before=request.args.get("before"),
+    )
     args = {k: v for k, v in (("q", q), ("status", status)) if v}
-    return render_template("console/inbound/orders.html", page=page, q=q, status=status,
-                           statuses=list(PurchaseOrderStatus), warehouse=warehouse, args=args)
+    return render_template(
+        "console/inbound/orders.html",
+        page=page,
+        q=q,
+        status=status,
+        statuses=list(PurchaseOrderStatus),
+        warehouse=warehouse,
+        args=args,
+    )
 
 
 @console_page
@@ -73,8 +86,12 @@ def _line_rows(form: Form) -> list[dict[str, str]]:
     for i in range(50):
         if f"lines-{i}-sku" not in form.data:
             break
-        rows.append({n: (form.data.get(f"lines-{i}-{n}") or "").strip()
-                     for n in ("sku", "qty", "uom", "lot")})
+        rows.append(
+            {
+                n: (form.data.get(f"lines-{i}-{n}") or "").strip()
+                for n in ("sku", "qty", "uom", "lot")
+            }
+        )
     return rows
 
 
@@ -88,9 +105,18 @@ def _read_order(form: Form, warehouse: Warehouse) -> purchase_orders.OrderInput:
             form.errors.append(FieldError(f"lines-{i}-qty", "required"))
         if not row["sku"]:
             form.errors.append(FieldError(f"lines-{i}-sku", "required"))
-        lines.append((i, purchase_orders.LineInput(
-            line_no=i + 1, sku=row["sku"], qty=qty or Decimal(0), uom=row["uom"] or None,
-            lot=row["lot"] or None)))
+        lines.append(
+            (
+                i,
+                purchase_orders.LineInput(
+                    line_no=i + 1,
+                    sku=row["sku"],
+                    qty=qty or Decimal(0),
+                    uom=row["uom"] or None,
+                    lot=row["lot"] or None,
+                ),
+            )
+        )
     expected = form.text("expected_at", max_len=10)
     expected_at = None
     if expected:
@@ -142,7 +168,10 @@ def purchase_order_new() -> Any:
     rows = _line_rows(Form()) if request.method == "POST" else []
     rows += [{"sku": "", "qty": "", "uom": "", "lot": ""}] * max(0, LINE_ROWS - len(rows))
     return render_template(
-        "console/inbound/order_new.html", warehouse=warehouse, errors=errors, rows=rows,
+        "console/inbound/order_new.html",
+        warehouse=warehouse,
+        errors=errors,
+        rows=rows,
         form=request.form if request.method == "POST" else {},
         suppliers=[p for p, _ in suppliers.suppliers(read_session()) if p.active],
     ), status
@@ -153,8 +182,9 @@ def purchase_order_new() -> Any:
 
 @console_page
 def suppliers_list() -> Any:
-    return render_template("console/inbound/suppliers.html",
-                           rows=suppliers.suppliers(read_session()))
+    return render_template(
+        "console/inbound/suppliers.html", rows=suppliers.suppliers(read_session())
+    )
 
 
 def _read_supplier(form: Form) -> suppliers.SupplierForm:
@@ -187,7 +217,9 @@ def _supplier_page(partner_id: int | None) -> Any:
             data = _read_supplier(form)
             form.errors += suppliers.supplier_errors(session, data, partner_id)
             form.check()
-            return suppliers.save_supplier(session, data, partner_id=partner_id).id
+            return suppliers.save_supplier(
+                session, data, partner_id=partner_id, actor=actor(session), **audit_ctx()
+            ).id
 
         outcome = attempt(work)
         if outcome.ok:
@@ -196,7 +228,10 @@ def _supplier_page(partner_id: int | None) -> Any:
         errors, status = outcome.errors, 422
     profile = db.get(SupplierProfile, partner_id) if partner_id else None
     return render_template(
-        "console/inbound/supplier.html", partner=partner, profile=profile, errors=errors,
+        "console/inbound/supplier.html",
+        partner=partner,
+        profile=profile,
+        errors=errors,
         form=request.form if request.method == "POST" else {},
     ), status
 
@@ -233,25 +268,37 @@ def unexpected_decide(unexpected_id: int) -> Any:
     note = (request.form.get("note") or "").strip()[:500] or None
 
     def work(db: Session) -> int:
-        return unexpected_items.decide(db, unexpected_id=unexpected_id,
-                                       accept=decision == "accept",
-                                       decided_by_id=actor(db).id, note=note).id
+        return unexpected_items.decide(
+            db,
+            unexpected_id=unexpected_id,
+            accept=decision == "accept",
+            decided_by_id=actor(db).id,
+            note=note,
+        ).id
 
     if attempt(work).ok:
-        flash(gettext("Unexpected item accepted: a line was added to the order.")
-              if decision == "accept" else gettext("Unexpected item rejected."), "success")
+        flash(
+            gettext("Unexpected item accepted: a line was added to the order.")
+            if decision == "accept"
+            else gettext("Unexpected item rejected."),
+            "success",
+        )
     return redirect(url_for("console.unexpected_items"))
 
 
 def register(bp: Blueprint) -> None:
     bp.add_url_rule("/purchase-orders", "purchase_orders", purchase_orders_list)
-    bp.add_url_rule("/purchase-orders/new", "purchase_order_new", purchase_order_new,
-                    methods=["GET", "POST"])
+    bp.add_url_rule(
+        "/purchase-orders/new", "purchase_order_new", purchase_order_new, methods=["GET", "POST"]
+    )
     bp.add_url_rule("/purchase-orders/<int:order_id>", "purchase_order", purchase_order)
     bp.add_url_rule("/suppliers", "suppliers", suppliers_list)
     bp.add_url_rule("/suppliers/new", "supplier_new", supplier_new, methods=["GET", "POST"])
-    bp.add_url_rule("/suppliers/<int:partner_id>", "supplier", supplier,
-                    methods=["GET", "POST"])
+    bp.add_url_rule("/suppliers/<int:partner_id>", "supplier", supplier, methods=["GET", "POST"])
     bp.add_url_rule("/unexpected-items", "unexpected_items", unexpected_list)
-    bp.add_url_rule("/unexpected-items/<int:unexpected_id>/decision", "unexpected_decide",
-                    unexpected_decide, methods=["POST"])
+    bp.add_url_rule(
+        "/unexpected-items/<int:unexpected_id>/decision",
+        "unexpected_decide",
+        unexpected_decide,
+        methods=["POST"],
+    )
