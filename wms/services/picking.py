@@ -307,7 +307,6 @@ def _append_task(session: Session, task: Task, line_id: int) -> Task:
         )
     ).first()
     assert new is not None
-    last = session.scalar(select(func.max(Task.route_seq)).where(Task.group_id == task.group_id))
     made = task_service.create_task(
         session,
         warehouse_id=task.warehouse_id,
@@ -315,7 +314,7 @@ def _append_task(session: Session, task: Task, line_id: int) -> Task:
         release=False,
         priority=task.priority,
         zone_id=task.zone_id,
-        route_seq=(last or 0) + 1,
+        route_seq=end_of_trip(session, task),
         group_id=task.group_id,
         item_id=new.item_id,
         lot_id=new.lot_id,
@@ -337,6 +336,12 @@ def _append_task(session: Session, task: Task, line_id: int) -> Task:
     new.task_id = made.id
     session.flush()
     return made
+
+
+def end_of_trip(session: Session, task: Task) -> int:
+    """The route position after the last task of ``task``'s trip."""
+    last = session.scalar(select(func.max(Task.route_seq)).where(Task.group_id == task.group_id))
+    return (last or 0) + 1
 
 
 def finish_order_if_picked(session: Session, order: SalesOrder) -> None:
