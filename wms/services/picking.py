@@ -352,10 +352,12 @@ def finish_order_if_picked(session: Session, order: SalesOrder) -> None:
         .select_from(Allocation)
         .where(Allocation.order_id == order.id, Allocation.state == "open")
     )
+    if still:  # the usual answer while the trip goes on: no need to count what was picked
+        return
     picked = session.scalar(
         select(func.count())
         .select_from(Allocation)
         .where(Allocation.order_id == order.id, Allocation.picked_qty > 0)
     )
-    if not still and picked and order.status is OrderStatus.picking:
+    if picked and order.status is OrderStatus.picking:
         outbound_events.set_status(session, order, OrderStatus.picked)
