@@ -22,7 +22,7 @@ from dataclasses import replace
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from wms.errors import WmsError
 from wms.flows.runner import Flow, Message, Screen
@@ -293,10 +293,7 @@ class PickFlow(Flow):
         skipped = d["sku"]
         if len(d["queue"]) > 1:
             task = self._current()
-            last = self.session.scalar(
-                select(func.max(Task.route_seq)).where(Task.group_id == task.group_id)
-            )
-            task.route_seq = (last or 0) + 1
+            task.route_seq = picking.end_of_trip(self.session, task)
             d["queue"] = [*d["queue"][1:], d["queue"][0]]
         self._load()
         return replace(

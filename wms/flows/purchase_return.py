@@ -111,9 +111,8 @@ class PurchaseReturnFlow(Flow):
     def _waiting(self, location_id: int) -> dict[int, Decimal]:
         """Quantity still to ship per item at the location."""
         out: dict[int, Decimal] = {}
-        for line in self._doc().lines:
-            if line.location_id == location_id and line.shipped_qty < line.qty:
-                out[line.item_id] = out.get(line.item_id, Decimal(0)) + line.qty - line.shipped_qty
+        for line in purchase_returns.waiting_at(self._doc(), location_id):
+            out[line.item_id] = out.get(line.item_id, Decimal(0)) + line.qty - line.shipped_qty
         return out
 
     def on_scan_return(self, scan: Scan) -> Screen:

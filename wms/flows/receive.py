@@ -432,9 +432,7 @@ class ReceiveFlow(Flow):
     def _rules(self, item: Item) -> inbound_rules.InboundRules:
         order = self.session.get(PurchaseOrder, self.data["order_id"])
         assert order is not None
-        return inbound_rules.rules_for(
-            self.session, item=item, supplier_id=order.supplier_id, warehouse_id=order.warehouse_id
-        )
+        return receiving.rules_for_order(self.session, order, item)
 
     def _forget_item(self) -> None:
         for key in _ITEM_KEYS:

@@ -133,56 +133,102 @@ def confirm_pick(
 ) -> Allocation:
     """Move ``qty`` (base unit) from the pick location into the tote; finish the task when full."""
     alloc = allocation_of(session, task)
+    _check_pick_qty(alloc, qty)
+    staging_id = _staging_of(session, task)
+    order = _order_of(session, alloc)
+    move = _move_into_tote(session, task, alloc, order, qty, tote, staging_id)
+    ledger.post_moves(
+        session, [move], operator_id=user_id, device_id=device_id, request_id=request_id
+    )
+    tote.location_id = staging_id
+    _count_picked(session, task, alloc, qty)
+    if alloc.picked_qty == alloc.qty:
+        _finish_allocation(session, task, alloc, order, user_id=user_id, device_id=device_id)
+    return alloc
+
+
+def _check_pick_qty(alloc: Allocation, qty: Decimal) -> None:
     left = alloc.qty - alloc.picked_qty
     if qty <= 0:
         raise InvalidQuantity("quantity must be greater than zero")
     if qty > left:
         raise PickQtyTooLarge(expected=qty_str(left), scanned=qty_str(qty))
+
+
+def _staging_of(session: Session, task: Task) -> int:
+    """The staging location of the task's wave, where the trip's totes go."""
     wave = session.get(Wave, trip_of(session, task).wave_id)
     assert wave is not None
+    return wave.staging_location_id
+
+
+def _order_of(session: Session, alloc: Allocation) -> SalesOrder:
     order = session.get(SalesOrder, alloc.order_id)
     assert order is not None
-    ledger.post_moves(
-        session,
-        [
-            ledger.MoveRequest(
-                item_id=alloc.item_id,
-                qty=qty,
-                from_location_id=alloc.location_id,
-                to_location_id=wave.staging_location_id,
-                reason="pick",
-                lot_id=alloc.lot_id,
-                serial_id=_serial_of(session, alloc),
-                from_container_id=alloc.container_id,
-                to_container_id=tote.id,
-                keep_container=False,
-                reservation_id=alloc.reservation_id,
-                document_type="sales_order",
-                document_ref=order.external_id,
-                task_id=task.id,
-            )
-        ],
-        operator_id=user_id,
-        device_id=device_id,
-        request_id=request_id,
-    )
-    tote.location_id = wave.staging_location_id
-    alloc.picked_qty = alloc.picked_qty + qty
+    return order
+
+
+def _line_of(session: Session, alloc: Allocation) -> SalesOrderLine:
     line = session.get(SalesOrderLine, alloc.line_id)
     assert line is not None
+    return line
+
+
+def _move_into_tote(
+    session: Session,
+    task: Task,
+    alloc: Allocation,
+    order: SalesOrder,
+    qty: Decimal,
+    tote: Container,
+    staging_location_id: int,
+) -> ledger.MoveRequest:
+    """The allocated stock, out of its container into the tote, consuming the reservation."""
+    return ledger.MoveRequest(
+        item_id=alloc.item_id,
+        qty=qty,
+        from_location_id=alloc.location_id,
+        to_location_id=staging_location_id,
+        reason="pick",
+        lot_id=alloc.lot_id,
+        serial_id=_serial_of(session, alloc),
+        from_container_id=alloc.container_id,
+        to_container_id=tote.id,
+        keep_container=False,
+        reservation_id=alloc.reservation_id,
+        document_type="sales_order",
+        document_ref=order.external_id,
+        task_id=task.id,
+    )
+
+
+def _count_picked(session: Session, task: Task, alloc: Allocation, qty: Decimal) -> None:
+    """The allocation, its order line and the task all count what went into the tote."""
+    alloc.picked_qty = alloc.picked_qty + qty
+    line = _line_of(session, alloc)
     line.picked_qty = line.picked_qty + qty
     task.done_qty = alloc.picked_qty
-    if alloc.picked_qty == alloc.qty:
-        alloc.state = "picked"
-        task_service.complete(
-            session,
-            task_id=task.id,
-            user_id=user_id,
-            device_id=device_id,
-            done_qty=alloc.picked_qty,
-        )
-        finish_order_if_picked(session, order)
-    return alloc
+
+
+def _finish_allocation(
+    session: Session,
+    task: Task,
+    alloc: Allocation,
+    order: SalesOrder,
+    *,
+    user_id: int,
+    device_id: str | None,
+) -> None:
+    """All of it is in the tote: the task is done, and the order too when nothing is open."""
+    alloc.state = "picked"
+    task_service.complete(
+        session,
+        task_id=task.id,
+        user_id=user_id,
+        device_id=device_id,
+        done_qty=alloc.picked_qty,
+    )
+    finish_order_if_picked(session, order)
 
 
 def _serial_of(session: Session, alloc: Allocation) -> int | None:
@@ -200,8 +246,7 @@ def short_pick(
     alloc = allocation_of(session, task)
     missing = allocation.release_allocation(session, alloc)
     alloc.state = "short"
-    order = session.get(SalesOrder, alloc.order_id)
-    assert order is not None
+    order = _order_of(session, alloc)
     task_service.complete(
         session, task_id=task.id, user_id=user_id, device_id=device_id, done_qty=alloc.picked_qty
     )
@@ -241,8 +286,7 @@ def short_pick(
 def _reallocate(
     session: Session, task: Task, alloc: Allocation, order: SalesOrder, missing: Decimal
 ) -> Task | None:
-    line = session.get(SalesOrderLine, alloc.line_id)
-    assert line is not None
+    line = _line_of(session, alloc)
     before = line.allocated_qty
     allocation.allocate_orders(
         session, [order.id], topping_up=True, exclude_location_ids=frozenset({alloc.location_id})
@@ -263,7 +307,6 @@ def _append_task(session: Session, task: Task, line_id: int) -> Task:
         )
     ).first()
     assert new is not None
-    last = session.scalar(select(func.max(Task.route_seq)).where(Task.group_id == task.group_id))
     made = task_service.create_task(
         session,
         warehouse_id=task.warehouse_id,
@@ -271,7 +314,7 @@ def _append_task(session: Session, task: Task, line_id: int) -> Task:
         release=False,
         priority=task.priority,
         zone_id=task.zone_id,
-        route_seq=(last or 0) + 1,
+        route_seq=end_of_trip(session, task),
         group_id=task.group_id,
         item_id=new.item_id,
         lot_id=new.lot_id,
@@ -295,6 +338,12 @@ def _append_task(session: Session, task: Task, line_id: int) -> Task:
     return made
 
 
+def end_of_trip(session: Session, task: Task) -> int:
+    """The route position after the last task of ``task``'s trip."""
+    last = session.scalar(select(func.max(Task.route_seq)).where(Task.group_id == task.group_id))
+    return (last or 0) + 1
+
+
 def finish_order_if_picked(session: Session, order: SalesOrder) -> None:
     """An order whose allocations are all picked or short is ``picked``."""
     session.flush()
@@ -303,10 +352,12 @@ def finish_order_if_picked(session: Session, order: SalesOrder) -> None:
         .select_from(Allocation)
         .where(Allocation.order_id == order.id, Allocation.state == "open")
     )
+    if still:  # the usual answer while the trip goes on: no need to count what was picked
+        return
     picked = session.scalar(
         select(func.count())
         .select_from(Allocation)
         .where(Allocation.order_id == order.id, Allocation.picked_qty > 0)
     )
-    if not still and picked and order.status is OrderStatus.picking:
+    if picked and order.status is OrderStatus.picking:
         outbound_events.set_status(session, order, OrderStatus.picked)

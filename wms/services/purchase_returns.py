@@ -97,6 +97,29 @@ def ship_return(
     request_id: str | None = None,
 ) -> PurchaseReturn:
     """The operator scanned the location the returned goods leave from: book them out."""
+    doc = _open_return(session, return_id)
+    here = _lines_waiting_here(session, doc, location_id)
+    moves = _moves_to_supplier(session, doc, here)
+    ledger.post_moves(
+        session, moves, operator_id=operator_id, device_id=device_id, request_id=request_id
+    )
+    _mark_shipped(doc, here, operator_id)
+    _announce_shipped(session, doc)
+    session.flush()
+    return doc
+
+
+def waiting_at(doc: PurchaseReturn, location_id: int) -> list[PurchaseReturnLine]:
+    """The lines of ``doc`` whose goods still wait at the location."""
+    return [
+        line
+        for line in doc.lines
+        if line.location_id == location_id and line.shipped_qty < line.qty
+    ]
+
+
+def _open_return(session: Session, return_id: int) -> PurchaseReturn:
+    """The return, locked; only an open one ships."""
     doc = session.scalars(
         select(PurchaseReturn).where(PurchaseReturn.id == return_id).with_for_update()
     ).one_or_none()
@@ -104,11 +127,13 @@ def ship_return(
         raise NotFound(f"no purchase return {return_id}")
     if doc.status is not ReturnStatus.open:
         raise Conflict(f"purchase return {doc.number} is {doc.status.value}", number=doc.number)
-    here = [
-        line
-        for line in doc.lines
-        if line.location_id == location_id and line.shipped_qty < line.qty
-    ]
+    return doc
+
+
+def _lines_waiting_here(
+    session: Session, doc: PurchaseReturn, location_id: int
+) -> list[PurchaseReturnLine]:
+    here = waiting_at(doc, location_id)
     if not here:
         loc = session.get(Location, location_id)
         raise Conflict(
@@ -116,10 +141,17 @@ def ship_return(
             number=doc.number,
             location=loc.code if loc else str(location_id),
         )
+    return here
+
+
+def _moves_to_supplier(
+    session: Session, doc: PurchaseReturn, lines: list[PurchaseReturnLine]
+) -> list[ledger.MoveRequest]:
+    """One ledger move per line, out of its container, to the supplier."""
     supplier = masterdata.virtual_location(
         session, warehouse_id=doc.warehouse_id, kind=VirtualKind.supplier
     )
-    moves = [
+    return [
         ledger.MoveRequest(
             item_id=line.item_id,
             qty=line.qty,
@@ -135,24 +167,28 @@ def ship_return(
             document_type="purchase_return",
             document_ref=doc.number,
         )
-        for line in here
+        for line in lines
     ]
-    ledger.post_moves(
-        session, moves, operator_id=operator_id, device_id=device_id, request_id=request_id
-    )
-    for line in here:
+
+
+def _mark_shipped(
+    doc: PurchaseReturn, shipped: list[PurchaseReturnLine], operator_id: int | None
+) -> None:
+    """The shipped lines are done; the return is shipped once every line is."""
+    for line in shipped:
         line.shipped_qty = line.qty
     if all(line.shipped_qty >= line.qty for line in doc.lines):
         doc.status, doc.shipped_at = ReturnStatus.shipped, utcnow()
         doc.shipped_by_id = operator_id
+
+
+def _announce_shipped(session: Session, doc: PurchaseReturn) -> None:
     events.record(
         session,
         "purchase_return.shipped",
         describe_return(session, doc),
         rooms=[f"warehouse:{doc.warehouse_id}"],
     )
-    session.flush()
-    return doc
 
 
 def describe_return(session: Session, doc: PurchaseReturn) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -23,6 +24,7 @@ from wms.errors import InvalidQuantity, LocationBlocked, NotFound
 from wms.model import (
     Container,
     Item,
+    Location,
     Lot,
     PurchaseOrder,
     PurchaseOrderLine,
@@ -85,12 +87,7 @@ def start_receipt(
     order = session.get(PurchaseOrder, order_id)
     if order is None:
         raise NotFound(f"no purchase order {order_id}")
-    if order.status not in RECEIVABLE:
-        raise OrderNotReceivable(
-            f"purchase order {order.external_id} is {order.status.value}",
-            order=order.external_id,
-            status=order.status.value,
-        )
+    _check_receivable(order)
     dock = inbound_places.receiving_location(session, order.warehouse_id)
     receipt = Receipt(
         order_id=order.id,
@@ -118,64 +115,38 @@ def receive(
     """Check and book one arrival; any refusal raises and changes nothing."""
     receipt = _open_receipt(session, receipt_id)
     order = receipt.order
-    item = session.get(Item, arrival.item_id)
-    if item is None:
-        raise NotFound(f"no item {arrival.item_id}")
-    qty_base = _base_qty(item, arrival)
-    rules = rules_for(
-        session, item=item, supplier_id=order.supplier_id, warehouse_id=order.warehouse_id
-    )
-    check_lot(item, arrival.lot_no, rules)
-    check_expiry(item, arrival.expiry, rules, today or date.today())
-    check_serials(session, item, arrival.serials, qty_base)
+    item, qty_base, rules = _check_arrival(session, order, arrival, today or date.today())
     line = _order_line(session, order, item, arrival.lot_no, qty_base, rules)
-    status = StockStatus.quarantine if rules.qc_required else StockStatus.available
-    dest = (
-        inbound_places.qc_location(session, order.warehouse_id)
-        if rules.qc_required
-        else receipt.location
-    )
-    if dest.blocked:
-        raise LocationBlocked(f"location {dest.code} is blocked", location=dest.code)
-    lot_id = _lot_id(session, item, arrival)
-    container = _place_container(session, arrival.container_id, dest.id)
-    _post_arrival(
-        session,
-        receipt,
-        item,
+    dest, status = _destination(session, receipt, rules)
+    booking = _Booking(
         arrival,
+        item,
         qty_base,
-        lot_id,
-        dest.id,
-        status,
-        container,
-        operator_id=operator_id,
-        device_id=device_id,
-        request_id=request_id,
+        lot_id=_lot_id(session, item, arrival),
+        location=dest,
+        status=status,
+        container=_place_container(session, arrival.container_id, dest.id),
     )
+    who = {"operator_id": operator_id, "device_id": device_id, "request_id": request_id}
+    _post_arrival(session, receipt, booking, who)
     line.received_base = line.received_base + qty_base
     order.status = _S.receiving
-    row = ReceiptLine(
-        receipt_id=receipt.id,
-        order_line_id=line.id,
-        item_id=item.id,
-        qty=qty_base,
-        entered_qty=exact(arrival.qty),
-        entered_uom=arrival.uom,
-        lot_id=lot_id,
-        expiry_date=arrival.expiry,
-        serials=list(arrival.serials),
-        container_id=container.id if container else None,
-        location_id=dest.id,
-        status=status,
-        operator_id=operator_id,
-        device_id=device_id,
-        request_id=request_id,
-    )
-    session.add(row)
-    session.flush()
+    row = _record_line(session, receipt, line, booking, who)
     _announce_line(session, order, line, row)
     return row
+
+
+@dataclass(frozen=True)
+class _Booking:
+    """A checked arrival and where it goes: the ledger move and the receipt line say the same."""
+
+    arrival: Arrival
+    item: Item
+    qty_base: Decimal
+    lot_id: int | None
+    location: Location
+    status: StockStatus
+    container: Container | None
 
 
 def _open_receipt(session: Session, receipt_id: int) -> Receipt:
@@ -184,13 +155,53 @@ def _open_receipt(session: Session, receipt_id: int) -> Receipt:
         raise NotFound(f"no receipt {receipt_id}")
     if receipt.status is not ReceiptStatus.open:
         raise ReceiptClosed(f"receipt {receipt_id} is closed", receipt=str(receipt_id))
-    if receipt.order.status not in RECEIVABLE:
-        raise OrderNotReceivable(
-            f"purchase order {receipt.order.external_id} is {receipt.order.status.value}",
-            order=receipt.order.external_id,
-            status=receipt.order.status.value,
-        )
+    _check_receivable(receipt.order)
     return receipt
+
+
+def _check_receivable(order: PurchaseOrder) -> None:
+    if order.status not in RECEIVABLE:
+        raise OrderNotReceivable(
+            f"purchase order {order.external_id} is {order.status.value}",
+            order=order.external_id,
+            status=order.status.value,
+        )
+
+
+def rules_for_order(session: Session, order: PurchaseOrder, item: Item) -> InboundRules:
+    """The inbound rules for ``item`` from this order's supplier into its warehouse."""
+    return rules_for(
+        session, item=item, supplier_id=order.supplier_id, warehouse_id=order.warehouse_id
+    )
+
+
+def _check_arrival(
+    session: Session, order: PurchaseOrder, arrival: Arrival, today: date
+) -> tuple[Item, Decimal, InboundRules]:
+    """The item, its quantity in base units and its rules, once lot, shelf life and serials pass."""
+    item = session.get(Item, arrival.item_id)
+    if item is None:
+        raise NotFound(f"no item {arrival.item_id}")
+    qty_base = _base_qty(item, arrival)
+    rules = rules_for_order(session, order, item)
+    check_lot(item, arrival.lot_no, rules)
+    check_expiry(item, arrival.expiry, rules, today)
+    check_serials(session, item, arrival.serials, qty_base)
+    return item, qty_base, rules
+
+
+def _destination(
+    session: Session, receipt: Receipt, rules: InboundRules
+) -> tuple[Location, StockStatus]:
+    """Quarantine at the QC location when the item or supplier needs inspection, else the dock."""
+    if rules.qc_required:
+        dest = inbound_places.qc_location(session, receipt.order.warehouse_id)
+        status = StockStatus.quarantine
+    else:
+        dest, status = receipt.location, StockStatus.available
+    if dest.blocked:
+        raise LocationBlocked(f"location {dest.code} is blocked", location=dest.code)
+    return dest, status
 
 
 def _base_qty(item: Item, arrival: Arrival) -> Decimal:
@@ -205,10 +216,7 @@ def check_quantity(
 ) -> None:
     """Refuse now what ``receive`` would refuse for this quantity (the PDA asks early)."""
     order = _open_receipt(session, receipt_id).order
-    rules = rules_for(
-        session, item=item, supplier_id=order.supplier_id, warehouse_id=order.warehouse_id
-    )
-    _order_line(session, order, item, lot_no, qty_base, rules)
+    _order_line(session, order, item, lot_no, qty_base, rules_for_order(session, order, item))
 
 
 def _order_line(
@@ -288,28 +296,21 @@ def _place_container(
 
 
 def _post_arrival(
-    session: Session,
-    receipt: Receipt,
-    item: Item,
-    arrival: Arrival,
-    qty_base: Decimal,
-    lot_id: int | None,
-    dest_id: int,
-    status: StockStatus,
-    container: Container | None,
-    **who: str | int | None,
+    session: Session, receipt: Receipt, booking: _Booking, who: dict[str, Any]
 ) -> None:
+    """One ledger move from the supplier, or one per serial, into the destination."""
     supplier = masterdata.virtual_location(
         session, warehouse_id=receipt.warehouse_id, kind=VirtualKind.supplier
     )
+    arrival, item = booking.arrival, booking.item
     base = {
         "item_id": item.id,
         "from_location_id": supplier.id,
-        "to_location_id": dest_id,
+        "to_location_id": booking.location.id,
         "reason": "receipt",
-        "lot_id": lot_id,
-        "from_status": status,
-        "to_container_id": container.id if container else None,
+        "lot_id": booking.lot_id,
+        "from_status": booking.status,
+        "to_container_id": booking.container.id if booking.container else None,
         "document_type": "purchase_order",
         "document_ref": receipt.order.external_id,
         "entered_qty": exact(arrival.qty),
@@ -318,13 +319,13 @@ def _post_arrival(
     if arrival.serials:
         moves = [
             ledger.MoveRequest(
-                **base, qty=Decimal(1), serial_id=_serial_id(session, item, s, lot_id)
+                **base, qty=Decimal(1), serial_id=_serial_id(session, item, s, booking.lot_id)
             )
             for s in arrival.serials
         ]
     else:
-        moves = [ledger.MoveRequest(**base, qty=qty_base)]
-    ledger.post_moves(session, moves, **who)  # type: ignore[arg-type]
+        moves = [ledger.MoveRequest(**base, qty=booking.qty_base)]
+    ledger.post_moves(session, moves, **who)
 
 
 def _serial_id(session: Session, item: Item, serial_no: str, lot_id: int | None) -> int:
@@ -336,6 +337,35 @@ def _serial_id(session: Session, item: Item, serial_no: str, lot_id: int | None)
         session.add(serial)
         session.flush()
     return serial.id
+
+
+def _record_line(
+    session: Session,
+    receipt: Receipt,
+    line: PurchaseOrderLine,
+    booking: _Booking,
+    who: dict[str, Any],
+) -> ReceiptLine:
+    """The receipt line: what came, how it was entered, where it stands and who booked it."""
+    arrival = booking.arrival
+    row = ReceiptLine(
+        receipt_id=receipt.id,
+        order_line_id=line.id,
+        item_id=booking.item.id,
+        qty=booking.qty_base,
+        entered_qty=exact(arrival.qty),
+        entered_uom=arrival.uom,
+        lot_id=booking.lot_id,
+        expiry_date=arrival.expiry,
+        serials=list(arrival.serials),
+        container_id=booking.container.id if booking.container else None,
+        location_id=booking.location.id,
+        status=booking.status,
+        **who,
+    )
+    session.add(row)
+    session.flush()
+    return row
 
 
 def _announce_line(
@@ -378,16 +408,7 @@ def close_receipt(
 def _update_order_status(session: Session, order: PurchaseOrder) -> None:
     """``received`` once every line is in within tolerance; a short receipt stays open."""
     done = all(
-        line_complete(
-            line,
-            rules_for(
-                session,
-                item=line.item,
-                supplier_id=order.supplier_id,
-                warehouse_id=order.warehouse_id,
-            ),
-        )
-        for line in order.lines
+        line_complete(line, rules_for_order(session, order, line.item)) for line in order.lines
     )
     if done:
         order.status = _S.received
