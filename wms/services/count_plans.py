@@ -38,13 +38,20 @@ from wms.strategies.counting import (
 
 def _candidates(plan: CountPlan, cutoff: Any = None) -> Select:
     """The plan's locations with their last count; with a cutoff, only those that may be due."""
-    last = (select(Count.location_id, func.max(Count.finished_at).label("at"))
-            .where(Count.warehouse_id == plan.warehouse_id,
-                   Count.status.in_((CountStatus.counted, CountStatus.closed)))
-            .group_by(Count.location_id).subquery())
-    stmt = (select(Location.id, Location.code, Location.abc_class, last.c.at)
-            .outerjoin(last, last.c.location_id == Location.id)
-            .where(Location.warehouse_id == plan.warehouse_id, Location.virtual_kind.is_(None)))
+    last = (
+        select(Count.location_id, func.max(Count.finished_at).label("at"))
+        .where(
+            Count.warehouse_id == plan.warehouse_id,
+            Count.status.in_((CountStatus.counted, CountStatus.closed)),
+        )
+        .group_by(Count.location_id)
+        .subquery()
+    )
+    stmt = (
+        select(Location.id, Location.code, Location.abc_class, last.c.at)
+        .outerjoin(last, last.c.location_id == Location.id)
+        .where(Location.warehouse_id == plan.warehouse_id, Location.virtual_kind.is_(None))
+    )
     if cutoff is not None:
         # A pre-filter only: the planner still decides exactly on the rows that come back.
         stmt = stmt.where(or_(last.c.at.is_(None), last.c.at <= cutoff))
@@ -53,8 +60,7 @@ def _candidates(plan: CountPlan, cutoff: Any = None) -> Select:
     elif plan.basis is CountPlanBasis.location:
         stmt = stmt.where(Location.code.startswith(plan.location_prefix or "", autoescape=True))
     elif plan.basis is CountPlanBasis.item:
-        holding = select(Quant.location_id).where(Quant.item_id == plan.item_id,
-                                                  Quant.on_hand != 0)
+        holding = select(Quant.location_id).where(Quant.item_id == plan.item_id, Quant.on_hand != 0)
         stmt = stmt.where(Location.id.in_(holding))
     return stmt
 
@@ -67,33 +73,67 @@ def planner_for(session: Session, plan: CountPlan) -> AbcCountPlanner | Frequenc
     return FrequencyCountPlanner(days=plan.frequency_days)
 
 
-def due_locations(session: Session, plan: CountPlan, *, now: datetime | None = None,
-                  limit: int | None = None) -> list[CountDue]:
+def due_locations(
+    session: Session, plan: CountPlan, *, now: datetime | None = None, limit: int | None = None
+) -> list[CountDue]:
     now = now or utcnow()
     planner = planner_for(session, plan)
     cutoff: Any
     if isinstance(planner, AbcCountPlanner):
         days = planner.days_by_class()
-        cutoff = case(*((func.upper(Location.abc_class) == k, now - timedelta(days=v))
-                        for k, v in days.items()),
-                      else_=now - timedelta(days=days[planner.default_class]))
+        cutoff = case(
+            *(
+                (func.upper(Location.abc_class) == k, now - timedelta(days=v))
+                for k, v in days.items()
+            ),
+            else_=now - timedelta(days=days[planner.default_class]),
+        )
     else:
         cutoff = now - timedelta(days=planner.days)
     locations = map(LocationToCount._make, session.execute(_candidates(plan, cutoff)))
     return planner.due(locations, now=now, limit=limit)
 
 
-def run_plan(session: Session, *, plan_id: int, now: datetime | None = None,
-             actor_id: int | None = None) -> list[Count]:
-    """Create count tasks for the plan's due locations (an open count is not doubled)."""
-    plan = session.get(CountPlan, plan_id)
+def run_plan(
+    session: Session,
+    *,
+    plan_id: int,
+    now: datetime | None = None,
+    actor_id: int | None = None,
+    not_run_since: datetime | None = None,
+) -> list[Count] | None:
+    """Create count tasks for the plan's due locations (an open count is not doubled).
+
+    The plan row is locked, so a "run now" and a scheduled run never both
+    request the same location. With ``not_run_since``, a plan that ran after
+    it is skipped (``None``): the scheduler's once per period.
+    """
+    plan = session.scalars(
+        select(CountPlan)
+        .where(CountPlan.id == plan_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one_or_none()
     if plan is None or not plan.active:
         raise NotFound(f"no active count plan {plan_id}")
     now = now or utcnow()
-    made = [counting.request_count(session, location_id=due.location_id,
-                                   trigger=CountTrigger.plan, requested_by=actor_id,
-                                   plan_id=plan.id, due_at=max(due.due_at, now),
-                                   reason=plan.name)
-            for due in due_locations(session, plan, now=now, limit=plan.max_per_run)]
+    if (
+        not_run_since is not None
+        and plan.last_run_at is not None
+        and plan.last_run_at > not_run_since
+    ):
+        return None
+    made = [
+        counting.request_count(
+            session,
+            location_id=due.location_id,
+            trigger=CountTrigger.plan,
+            requested_by=actor_id,
+            plan_id=plan.id,
+            due_at=max(due.due_at, now),
+            reason=plan.name,
+        )
+        for due in due_locations(session, plan, now=now, limit=plan.max_per_run)
+    ]
     plan.last_run_at = now
     return made
