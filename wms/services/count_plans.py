@@ -9,22 +9,25 @@ hold an item) with the time each was last counted, and lets
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import Session
 
-from wms.errors import NotFound
+from wms.errors import FieldError, NotFound, ValidationFailed
 from wms.model import (
     Count,
     CountPlan,
     CountPlanBasis,
     CountStatus,
     CountTrigger,
+    Item,
     Location,
     Quant,
     Warehouse,
+    Zone,
     utcnow,
 )
 from wms.services import counting
@@ -137,3 +140,83 @@ def run_plan(
     ]
     plan.last_run_at = now
     return made
+
+
+ABC_CLASSES = ("A", "B", "C")
+
+
+@dataclass(frozen=True)
+class PlanForm:
+    """A count plan as entered at the console: codes, not ids."""
+
+    name: str
+    basis: str
+    zone: str | None = None
+    location_prefix: str | None = None
+    sku: str | None = None
+    frequency_days: int | None = 90
+    abc_days: dict[str, int | None] = field(default_factory=dict)
+    max_per_run: int | None = None
+    active: bool = True
+
+
+def _plan_target(
+    session: Session, warehouse_id: int, form: PlanForm, errors: list[FieldError]
+) -> dict[str, Any]:
+    """The zone, prefix or item the plan's basis needs; problems go to ``errors``."""
+    target: dict[str, Any] = {"zone_id": None, "location_prefix": None, "item_id": None}
+    if form.basis == CountPlanBasis.zone:
+        zone = session.scalar(
+            select(Zone.id).where(Zone.warehouse_id == warehouse_id, Zone.code == (form.zone or ""))
+        )
+        if zone is None:
+            errors.append(FieldError("zone", "no such zone in this warehouse"))
+        target["zone_id"] = zone
+    elif form.basis == CountPlanBasis.location:
+        if not form.location_prefix:
+            errors.append(FieldError("location_prefix", "required"))
+        target["location_prefix"] = form.location_prefix
+    elif form.basis == CountPlanBasis.item:
+        item = session.scalar(select(Item.id).where(Item.sku == (form.sku or "")))
+        if item is None:
+            errors.append(FieldError("sku", "no such item"))
+        target["item_id"] = item
+    return target
+
+
+def save_plan(
+    session: Session, form: PlanForm, *, warehouse_id: int, plan_id: int | None = None
+) -> CountPlan:
+    """Create or change a count plan; every problem is reported at once, nothing saved."""
+    errors: list[FieldError] = []
+    if not form.name:
+        errors.append(FieldError("name", "required"))
+    if form.basis not in CountPlanBasis.__members__:
+        errors.append(FieldError("basis", "unknown plan basis"))
+    if form.basis != CountPlanBasis.abc and not (form.frequency_days or 0) >= 1:
+        errors.append(FieldError("frequency_days", "a whole number of days is needed"))
+    abc = {k: v for k, v in form.abc_days.items() if v is not None}
+    errors += [
+        FieldError(f"abc_{k}", "a whole number of days is needed")
+        for k, v in abc.items()
+        if k not in ABC_CLASSES or v < 1
+    ]
+    if form.max_per_run is not None and form.max_per_run < 1:
+        errors.append(FieldError("max_per_run", "a whole number is needed"))
+    target = _plan_target(session, warehouse_id, form, errors)
+    plan = (
+        CountPlan(warehouse_id=warehouse_id) if plan_id is None else session.get(CountPlan, plan_id)
+    )
+    if plan is None or plan.warehouse_id != warehouse_id:
+        raise NotFound(f"no count plan {plan_id}")
+    if errors:
+        raise ValidationFailed(errors)
+    plan.name, plan.basis, plan.active = form.name, CountPlanBasis(form.basis), form.active
+    plan.frequency_days = form.frequency_days or plan.frequency_days or 90
+    plan.abc_days = abc or None
+    plan.max_per_run = form.max_per_run
+    plan.zone_id, plan.location_prefix = target["zone_id"], target["location_prefix"]
+    plan.item_id = target["item_id"]
+    session.add(plan)
+    session.flush()
+    return plan

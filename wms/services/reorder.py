@@ -13,6 +13,7 @@ purchase order (``mark_exported``).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -90,6 +91,34 @@ def check(session: Session, *, warehouse_id: int | None = None) -> list[Purchase
         _alert(session, req, below_safety=available < rule.safety_stock)
         made.append(req)
     return made
+
+
+@dataclass(frozen=True)
+class Shortfall:
+    """An item below its reorder point now (a safety-stock alert when below safety stock)."""
+
+    rule: ReorderRule
+    sku: str
+    name: str
+    available: Decimal
+    open_requisition: bool
+
+    @property
+    def below_safety(self) -> bool:
+        return self.available < self.rule.safety_stock
+
+
+def shortfalls(session: Session, *, warehouse_id: int) -> list[Shortfall]:
+    """Every active rule of the warehouse whose item is below its reorder point."""
+    below = [(r, a) for r, a in _available_by_rule(session, warehouse_id)
+             if a < max(r.reorder_point, r.safety_stock)]
+    ids = [r.item_id for r, _ in below]
+    items = {i.id: i for i in session.scalars(select(Item).where(Item.id.in_(ids)))}
+    open_items = set(session.scalars(select(PurchaseRequisition.item_id).where(
+        PurchaseRequisition.warehouse_id == warehouse_id,
+        PurchaseRequisition.status.in_(OPEN_REQUISITION))))
+    return [Shortfall(r, items[r.item_id].sku, items[r.item_id].name, a,
+                      r.item_id in open_items) for r, a in below]
 
 
 def _alert(session: Session, req: PurchaseRequisition, *, below_safety: bool) -> None:

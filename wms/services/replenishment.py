@@ -13,14 +13,17 @@ it first. The move flow carries it out.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select, tuple_
 from sqlalchemy.orm import Session
 
+from wms.errors import FieldError, NotFound, ValidationFailed
 from wms.model import (
     OPEN,
+    Item,
     Location,
     LocationType,
     PickFaceSetting,
@@ -134,3 +137,53 @@ def replenish(session: Session, *, warehouse_id: int, demand: Demand | None = No
                 note="wave short" if need.urgent else "below min"))
             left -= qty
     return created
+
+
+@dataclass(frozen=True)
+class FaceForm:
+    """A pick-face setting as entered at the console: codes, not ids."""
+
+    location: str
+    sku: str
+    min_qty: Decimal | None
+    max_qty: Decimal | None
+    unit_qty: Decimal | None = Decimal(1)
+    active: bool = True
+
+
+def save_face(session: Session, form: FaceForm, *, warehouse_id: int,
+              face_id: int | None = None) -> PickFaceSetting:
+    """Create or change a face's min/max; every problem is reported at once, nothing saved."""
+    errors: list[FieldError] = []
+    loc = session.scalar(select(Location).where(Location.warehouse_id == warehouse_id,
+                                                Location.code == form.location))
+    if loc is None or loc.is_virtual:
+        errors.append(FieldError("location", "no such location in this warehouse"))
+    item = session.scalar(select(Item).where(Item.sku == form.sku))
+    if item is None:
+        errors.append(FieldError("sku", "no such item"))
+    low, high, unit = form.min_qty, form.max_qty, form.unit_qty or Decimal(1)
+    if low is None or low < 0:
+        errors.append(FieldError("min_qty", "must be zero or more"))
+    if high is None or (low is not None and high <= low):
+        errors.append(FieldError("max_qty", "max must be above min"))
+    if unit <= 0:
+        errors.append(FieldError("unit_qty", "must be above zero"))
+    face = PickFaceSetting(warehouse_id=warehouse_id) if face_id is None else session.get(
+        PickFaceSetting, face_id)
+    if face is None or face.warehouse_id != warehouse_id:
+        raise NotFound(f"no pick-face setting {face_id}")
+    if loc is not None and item is not None:
+        other = session.scalar(select(PickFaceSetting.id).where(
+            PickFaceSetting.location_id == loc.id, PickFaceSetting.item_id == item.id))
+        if other is not None and other != face_id:
+            errors.append(FieldError("location", "this item already has a setting here",
+                                     "duplicate"))
+    if errors:
+        raise ValidationFailed(errors)
+    assert loc is not None and item is not None and low is not None and high is not None
+    face.location_id, face.item_id = loc.id, item.id
+    face.min_qty, face.max_qty, face.unit_qty, face.active = low, high, unit, form.active
+    session.add(face)
+    session.flush()
+    return face
