@@ -33,8 +33,19 @@ from wms.web.console.common import tr
 from wms.web.console.labels import label, options
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
-MODULES = (signin, users, sites, locations, items, inbound, outbound, counts, stock_control,
-           api_clients, audit_log)
+MODULES = (
+    signin,
+    users,
+    sites,
+    locations,
+    items,
+    inbound,
+    outbound,
+    counts,
+    stock_control,
+    api_clients,
+    audit_log,
+)
 
 
 def init_app(app: Flask) -> None:
