@@ -8,7 +8,8 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.factories import Floor
-from tests.inventory.helpers import finish, start
+from tests.inventory import helpers
+from tests.liveserver import wait_until
 from tests.taskfloor import person
 from wms.db import make_session_factory
 from wms.model import (
@@ -25,7 +26,7 @@ from wms.model import (
 )
 from wms.services import scheduler
 from wms.settings import SchedulerSettings
-from wms.web.scheduler import Scheduler
+from wms.web.scheduler import Scheduler, start
 
 
 def aisle(floor: Floor) -> Floor:
@@ -90,8 +91,8 @@ def test_a_plan_is_not_run_again_within_its_period_and_then_only_for_due_locatio
     now = utcnow()
     ticker.tick(now)
     for count_id in _count_ids(floor):
-        start(floor, count_id, ann)
-        finish(floor, count_id, ann, empty=True)
+        helpers.start(floor, count_id, ann)
+        helpers.finish(floor, count_id, ann, empty=True)
 
     later_that_day = ticker.tick(now + timedelta(hours=3))
     next_day = ticker.tick(now + timedelta(days=1, minutes=1))
@@ -178,3 +179,19 @@ def test_a_failing_job_is_recorded_and_the_others_still_run(floor, monkeypatch):
 def test_an_interval_must_be_positive(minutes):
     with pytest.raises(ValueError, match="scheduler interval"):
         Scheduler(None, SchedulerSettings(reorder_minutes=minutes))  # type: ignore[arg-type]
+
+
+def test_the_server_started_loop_runs_a_due_plan_without_anyone(settings, engine, floor):
+    from wms.app import create_app
+
+    aisle(floor)
+    app = create_app(settings.with_overrides(scheduler={"tick_seconds": 1}), engine=engine)
+
+    loop = start(app)
+    try:
+        made = wait_until(lambda: len(count_tasks(floor)) == 3, timeout=15)
+    finally:
+        loop.stop()
+
+    assert made
+    assert job(floor, scheduler.COUNT_PLANS).runs == 1

@@ -10,6 +10,7 @@ each warehouse is its own short transaction, like a request.
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -75,19 +76,36 @@ class Scheduler:
             return Ran(job, warehouse_id, None, error)
 
 
-def _loop(app: Flask) -> None:
+class SchedulerLoop:
+    """Tick every ``tick_seconds`` until stopped (the Event wait is cooperative under gevent)."""
+
+    def __init__(self, factory: sessionmaker[Session], settings: SchedulerSettings) -> None:
+        self.scheduler = Scheduler(factory, settings)
+        self.pause = max(1, settings.tick_seconds)
+        self._stop = threading.Event()
+
+    def run(self) -> None:
+        while not self._stop.wait(self.pause):
+            try:
+                self.scheduler.tick()
+            except Exception:  # a lost database: try again next tick
+                log.exception("scheduler tick failed")
+
+    def stop(self) -> None:
+        self._stop.set()
+
+
+def start(app: Flask) -> SchedulerLoop:
+    """Start this process's scheduler loop (a thread, or a greenlet under gevent)."""
     ctx = wms(app)
-    runner = Scheduler(ctx.session_factory, ctx.settings.scheduler)
-    pause = max(1, ctx.settings.scheduler.tick_seconds)
-    while True:
-        ctx.socketio.sleep(pause)
-        try:
-            runner.tick()
-        except Exception:  # a lost database: try again next tick
-            log.exception("scheduler tick failed")
+    loop = SchedulerLoop(ctx.session_factory, ctx.settings.scheduler)
+    ctx.socketio.start_background_task(loop.run)
+    ctx.workers.append(loop)
+    return loop
 
 
 def init_app(app: Flask) -> None:
-    ctx = wms(app)
-    if ctx.settings.scheduler.enabled and not ctx.settings.testing:
-        ctx.workers.append(ctx.socketio.start_background_task(_loop, app))
+    settings = wms(app).settings
+    intervals(settings.scheduler)  # a bad interval stops the server at start, not at a tick
+    if settings.scheduler.enabled and not settings.testing:
+        start(app)
