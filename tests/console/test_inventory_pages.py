@@ -141,7 +141,9 @@ def test_a_variance_sent_to_recount_shows_its_recount_task_and_cannot_be_approve
     assert f"Recount task {recount.task_id}: released" in row
     assert "Another operator recounts it first." in row and "Approve" not in row
     assert variance(floor, variance_id).status is VarianceStatus.recount
-    assert flash_text(early.text)  # the refusal is explained
+    assert flash_text(early.text) == [
+        "This variance waits for its recount; it cannot be decided yet."
+    ]
     assert floor.on_hand("SKU-1", "A-01-01-1") == Decimal(10)
 
 
@@ -205,6 +207,8 @@ def test_a_supervisor_creates_an_abc_plan_with_its_frequencies_and_runs_it_now(s
         == 2
     )
     assert "A-01-01-2" in ran.text  # listed among the open counts
+    twice = supervisor.post(f"/console/count-plans/{plan.id}/run", follow_redirects=True)
+    assert "已创建 0 个盘点任务。" in flash_text(twice.text)  # open counts are not doubled
 
 
 def test_a_plan_is_edited_and_a_bad_plan_is_explained_and_not_saved(supervisor, floor):

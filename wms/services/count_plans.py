@@ -40,7 +40,10 @@ from wms.strategies.counting import (
 
 
 def _candidates(plan: CountPlan, cutoff: Any = None) -> Select:
-    """The plan's locations with their last count; with a cutoff, only those that may be due."""
+    """The plan's locations with their last count; with a cutoff, only those that may be due.
+
+    A location with a count still open is not due again: it is being counted.
+    """
     last = (
         select(Count.location_id, func.max(Count.finished_at).label("at"))
         .where(
@@ -55,6 +58,10 @@ def _candidates(plan: CountPlan, cutoff: Any = None) -> Select:
         .outerjoin(last, last.c.location_id == Location.id)
         .where(Location.warehouse_id == plan.warehouse_id, Location.virtual_kind.is_(None))
     )
+    open_counts = select(Count.location_id).where(
+        Count.warehouse_id == plan.warehouse_id, Count.status.in_(counting.OPEN)
+    )
+    stmt = stmt.where(Location.id.not_in(open_counts))
     if cutoff is not None:
         # A pre-filter only: the planner still decides exactly on the rows that come back.
         stmt = stmt.where(or_(last.c.at.is_(None), last.c.at <= cutoff))
@@ -105,7 +112,7 @@ def run_plan(
     actor_id: int | None = None,
     not_run_since: datetime | None = None,
 ) -> list[Count] | None:
-    """Create count tasks for the plan's due locations (an open count is not doubled).
+    """Create count tasks for the plan's due locations; the new counts (none for one open).
 
     The plan row is locked, so a "run now" and a scheduled run never both
     request the same location. With ``not_run_since``, a plan that ran after

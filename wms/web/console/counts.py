@@ -7,7 +7,16 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 
-from wms.model import CountPlan, CountPlanBasis, CountTrigger, Item, Variance, Zone
+from wms.errors import Conflict
+from wms.model import (
+    CountPlan,
+    CountPlanBasis,
+    CountTrigger,
+    Item,
+    Variance,
+    VarianceStatus,
+    Zone,
+)
 from wms.queries import inventory as reads
 from wms.services import count_plans, counting, masterdata, variances
 from wms.web.console.common import Form, actor, attempt, console_page, me, working_warehouse
@@ -38,6 +47,10 @@ def variance_decide(variance_id: int, action: str) -> Any:
         found = db.get(Variance, variance_id)
         if found is None or not me().can_access(found.warehouse_id):
             abort(404)
+        if found.status is VarianceStatus.recount:
+            raise Conflict("This variance waits for its recount; it cannot be decided yet.")
+        if found.status is not VarianceStatus.pending:
+            raise Conflict("This variance was decided already.")
         form = Form()
         reason = form.text("reason", required=True, max_len=200)
         form.check()
@@ -90,6 +103,7 @@ def _plans_page(
         bases=BASES,
         plans=reads.plans(s, warehouse_id=warehouse.id),
         counts=reads.open_counts(s, warehouse_id=warehouse.id),
+        jobs=reads.scheduled_jobs(s, warehouse_id=warehouse.id),
     ), status
 
 
