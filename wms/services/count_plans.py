@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, case, func, or_, select
+from sqlalchemy import Select, case, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from wms.errors import FieldError, NotFound, ValidationFailed
@@ -58,10 +58,10 @@ def _candidates(plan: CountPlan, cutoff: Any = None) -> Select:
         .outerjoin(last, last.c.location_id == Location.id)
         .where(Location.warehouse_id == plan.warehouse_id, Location.virtual_kind.is_(None))
     )
-    open_counts = select(Count.location_id).where(
-        Count.warehouse_id == plan.warehouse_id, Count.status.in_(counting.OPEN)
+    being_counted = exists().where(
+        Count.location_id == Location.id, Count.status.in_(counting.OPEN)
     )
-    stmt = stmt.where(Location.id.not_in(open_counts))
+    stmt = stmt.where(~being_counted)
     if cutoff is not None:
         # A pre-filter only: the planner still decides exactly on the rows that come back.
         stmt = stmt.where(or_(last.c.at.is_(None), last.c.at <= cutoff))
