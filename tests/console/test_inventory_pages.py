@@ -206,7 +206,7 @@ def test_a_supervisor_creates_an_abc_plan_with_its_frequencies_and_runs_it_now(s
         scalar(floor, select(func.count()).select_from(Task).where(Task.type == TaskType.count))
         == 2
     )
-    assert "A-01-01-2" in ran.text  # listed among the open counts
+    assert "A-01-01-2" in ran.text and "等待盘点员" in ran.text  # among the open counts
     twice = supervisor.post(f"/console/count-plans/{plan.id}/run", follow_redirects=True)
     assert "已创建 0 个盘点任务。" in flash_text(twice.text)  # open counts are not doubled
 
