@@ -409,3 +409,11 @@ def test_the_inventory_section_is_in_the_console_nav_in_both_languages(superviso
 
     assert "库存" in chinese and "盘点差异" in chinese and "采购需求" in chinese
     assert "Inventory" in english and "Count variances" in english
+
+
+def test_safety_stock_alerts_are_listed_beside_the_pick_faces(supervisor, below_reorder):
+    page = supervisor.page("/console/replenishment?lang=en")
+
+    alert = page.split('id="alert-SKU-1"', 1)[1].split("</tr>", 1)[0]
+    assert "Safety-stock alerts" in page
+    assert "below safety stock" in alert and ">5<" in alert and ">10<" in alert

@@ -126,6 +126,7 @@ def _faces_page(
         form=form or {},
         editing=editing,
         jobs=reads.scheduled_jobs(s, warehouse_id=warehouse.id),
+        shortfalls=reorder.shortfalls(s, warehouse_id=warehouse.id),
     ), status
 
 
