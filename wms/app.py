@@ -28,6 +28,7 @@ EDGES = (
     "wms.web.board",
     "wms.web.console",
     "wms.web.devices",
+    "wms.web.scheduler",
 )
 
 

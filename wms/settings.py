@@ -69,6 +69,19 @@ class TerminalSettings:
 
 
 @dataclass(frozen=True)
+class SchedulerSettings:
+    """Unattended inventory checks (see docs/inventory.md, "The scheduler")."""
+
+    # Start the scheduler loop with the server (a thread, or a greenlet under gevent).
+    enabled: bool = True
+    # How often the loop looks for due jobs; a job runs at most once per its own interval.
+    tick_seconds: int = 60
+    count_plans_minutes: int = 1440
+    replenishment_minutes: int = 15
+    reorder_minutes: int = 60
+
+
+@dataclass(frozen=True)
 class Settings:
     database_url: str = "sqlite:///var/wms.sqlite3"
     secret_key: str = "change-me-in-production"
@@ -82,6 +95,7 @@ class Settings:
     devices: DeviceSettings = field(default_factory=DeviceSettings)
     api: ApiSettings = field(default_factory=ApiSettings)
     terminal: TerminalSettings = field(default_factory=TerminalSettings)
+    scheduler: SchedulerSettings = field(default_factory=SchedulerSettings)
 
     def with_overrides(self, **changes: Any) -> Settings:
         return _merge(self, changes)

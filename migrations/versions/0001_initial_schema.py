@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-25 15:42:42.153600
+Create Date: 2026-11-25 16:32:23.289289
 """
 
 from __future__ import annotations
@@ -399,6 +399,23 @@ def upgrade() -> None:
     )
     op.create_index(
         op.f("ix_reorder_rule_warehouse_id"), "reorder_rule", ["warehouse_id"], unique=False
+    )
+    op.create_table(
+        "scheduled_job",
+        sa.Column("job", sa.String(length=32), nullable=False),
+        sa.Column("warehouse_id", sa.Integer(), nullable=False),
+        sa.Column("next_run_at", wms.model.base.UtcDateTime(timezone=True), nullable=True),
+        sa.Column("last_run_at", wms.model.base.UtcDateTime(timezone=True), nullable=True),
+        sa.Column("last_result", sa.JSON(), nullable=False),
+        sa.Column("last_error", sa.String(length=500), nullable=True),
+        sa.Column("last_error_at", wms.model.base.UtcDateTime(timezone=True), nullable=True),
+        sa.Column("runs", sa.Integer(), nullable=False),
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["warehouse_id"], ["warehouse.id"], name=op.f("fk_scheduled_job_warehouse_id_warehouse")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_scheduled_job")),
+        sa.UniqueConstraint("job", "warehouse_id", name=op.f("uq_scheduled_job_job_warehouse_id")),
     )
     op.create_table(
         "stored_event",
@@ -2518,6 +2535,7 @@ def downgrade() -> None:
     op.drop_table("supplier_profile")
     op.drop_index(op.f("ix_stored_event_task_id"), table_name="stored_event")
     op.drop_table("stored_event")
+    op.drop_table("scheduled_job")
     op.drop_index(op.f("ix_reorder_rule_warehouse_id"), table_name="reorder_rule")
     op.drop_table("reorder_rule")
     op.drop_index("ix_purchase_requisition_status", table_name="purchase_requisition")

@@ -93,6 +93,7 @@ from wms.model.reorder import (
     RequisitionStatus,
 )
 from wms.model.replenishment import PickFaceSetting
+from wms.model.scheduler import ScheduledJob
 from wms.model.tasks import (
     OPEN,
     OWNED,
@@ -187,6 +188,7 @@ __all__ = [
     "SalesOrderLine",
     "ScaleDevice",
     "ScaleDriver",
+    "ScheduledJob",
     "Serial",
     "Shipment",
     "ShortPolicy",

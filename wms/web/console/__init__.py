@@ -19,6 +19,7 @@ from wms.model import qty_str
 from wms.web.console import (
     api_clients,
     audit_log,
+    counts,
     devices,
     inbound,
     inbound_rules,
@@ -27,6 +28,7 @@ from wms.web.console import (
     outbound,
     signin,
     sites,
+    stock_control,
     users,
 )
 from wms.web.console.common import tr
@@ -42,6 +44,8 @@ MODULES = (
     inbound,
     inbound_rules,
     outbound,
+    counts,
+    stock_control,
     devices,
     api_clients,
     audit_log,

@@ -151,6 +151,14 @@ def chosen_warehouse(user: User, wanted: Any) -> Warehouse | None:
     return choices[0] if choices else None
 
 
+def working_warehouse() -> Warehouse:
+    """The warehouse a page is about (``?warehouse=id`` or the remembered one); 403 if none."""
+    warehouse = chosen_warehouse(me(), request.values.get("warehouse"))
+    if warehouse is None:
+        abort(403, gettext("You do not work in this warehouse."))
+    return warehouse
+
+
 def checked(values: Iterable[Any], value: Any) -> bool:
     return str(value) in {str(v) for v in values}
 
