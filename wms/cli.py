@@ -205,10 +205,23 @@ def check_ledger(env: Env) -> None:
     help="Build only if the demo is missing; otherwise print the logins and a fresh demo API key.",
 )
 @click.option("--base-url", default=f"http://{DEFAULT_HOST}:{DEFAULT_PORT}", show_default=True)
+@click.option(
+    "--open-work/--no-open-work",
+    default=True,
+    show_default=True,
+    help="Seed a working day's purchase orders, sales orders and tasks.",
+)
 @pass_env
 @clean_errors
 def demo(
-    env: Env, locations: int, items: int, seed: int, reset: bool, if_empty: bool, base_url: str
+    env: Env,
+    locations: int,
+    items: int,
+    seed: int,
+    reset: bool,
+    if_empty: bool,
+    base_url: str,
+    open_work: bool,
 ) -> None:
     """Build the demo warehouse WH1 and print how to log in."""
     from wms import schema
@@ -227,7 +240,9 @@ def demo(
             raise click.ClickException(
                 f"warehouse {WAREHOUSE_CODE} already exists; use --reset to rebuild the demo"
             )
-        result = build_demo(session, locations=locations, items=items, seed=seed)
+        result = build_demo(
+            session, locations=locations, items=items, seed=seed, open_work=open_work
+        )
     _print_demo(result, base_url.rstrip("/"))
 
 
@@ -248,6 +263,13 @@ def _print_demo(result: Any, base_url: str) -> None:
         f" {result.items} items, {stock.lots} lots, {stock.serials} serials,"
         f" {stock.containers} pallets, {stock.moves} opening moves"
     )
+    day = result.day
+    if day is not None:
+        click.echo(
+            f"open work: {day.purchase_orders} purchase orders, {day.sales_orders} sales orders"
+            f" ({day.held_orders} held for review), {day.count_tasks} count tasks,"
+            f" {day.replenish_tasks} replenish tasks, {day.pick_faces} pick faces with min/max"
+        )
     _print_access(result.logins, result.api_key, base_url)
 
 
