@@ -375,3 +375,66 @@ def create_api_key(
         )
         click.echo(f"API client {client.name} with scopes {', '.join(client.scopes)}")
     click.echo(f"key (shown once): {key}")
+
+
+# -- the live demo day ------------------------------------------------------------
+
+
+DEMO_DAY_CLIENT = "demo-day-erp"
+
+
+@main.command("demo-day")
+@click.option(
+    "--url",
+    default=f"http://{DEFAULT_HOST}:{DEFAULT_PORT}",
+    show_default=True,
+    help="The running server (wms serve or make run).",
+)
+@click.option(
+    "--pace",
+    default=1.0,
+    show_default=True,
+    type=click.FloatRange(0, 60),
+    help="Seconds between scans, so a person can follow on the console.",
+)
+@click.option("--lang", type=click.Choice(["en", "zh-CN"]), default="en", show_default=True)
+@click.option(
+    "--api-key",
+    envvar="WMS_DEMO_API_KEY",
+    help="The ERP's key; by default a key of the demo-day-erp client is issued.",
+)
+@pass_env
+@clean_errors
+def demo_day(env: Env, url: str, pace: float, lang: str, api_key: str | None) -> None:
+    """Play a whole warehouse day live against a running server, step by step."""
+    from wms.demo_day import DayError, play_day
+
+    if not api_key:
+        api_key = _demo_day_key(env)
+    try:
+        report = play_day(url, api_key, pace=pace, lang=lang, say=click.echo)
+    except DayError as exc:
+        raise click.ClickException(str(exc)) from None
+    except OSError as exc:  # connection refused, reset ...
+        raise click.ClickException(f"cannot reach the server at {url}: {exc}") from None
+    if not report.ok:
+        sys.exit(1)
+
+
+def _demo_day_key(env: Env) -> str:
+    """A key for the day's ERP (its own client, so the demo ERP's printed key stays valid)."""
+    from wms.model import ApiClient, Warehouse
+    from wms.services import access
+    from wms.services.demo import WAREHOUSE_CODE
+
+    with env.transaction() as session:
+        if session.scalar(select(ApiClient.id).where(ApiClient.name == DEMO_DAY_CLIENT)):
+            _, key = access.rotate_api_key(session, name=DEMO_DAY_CLIENT)
+            return key
+        warehouse = session.scalar(select(Warehouse).where(Warehouse.code == WAREHOUSE_CODE))
+        if warehouse is None:
+            raise click.ClickException("no demo warehouse here: run `wms demo` first")
+        _, key = access.create_api_key(
+            session, name=DEMO_DAY_CLIENT, scopes=access.SCOPES, warehouses=[warehouse]
+        )
+        return key

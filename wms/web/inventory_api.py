@@ -74,9 +74,12 @@ def list_variances() -> Response:
         raise ValidationFailed([FieldError("status", f"unknown status {status[:32]}")])
     s = read_session()
     rows = s.scalars(
-        select(Variance).join(Count, Count.id == Variance.count_id)
+        select(Variance)
+        .join(Count, Count.id == Variance.count_id)
         .where(Count.warehouse_id == _warehouse_id(), Variance.status == VarianceStatus(status))
-        .order_by(Variance.id).limit(200))
+        .order_by(Variance.id)
+        .limit(200)
+    )
     return jsonify({"items": [variances.describe(s, v) for v in rows]})
 
 
@@ -97,8 +100,13 @@ def replenishment_check() -> Response:
     """Create the replenish tasks the pick faces need now."""
     with transaction() as s:
         tasks = replenishment.replenish(s, warehouse_id=_warehouse_id(), actor_id=_me(s).id)
-        return jsonify({"created": [{"task_id": t.id, "priority": t.priority, "qty": str(t.qty)}
-                                    for t in tasks]})
+        return jsonify(
+            {
+                "created": [
+                    {"task_id": t.id, "priority": t.priority, "qty": str(t.qty)} for t in tasks
+                ]
+            }
+        )
 
 
 @bp.post("/reorder/check")
@@ -117,19 +125,32 @@ def list_requisitions() -> Response:
     if status not in RequisitionStatus.__members__:
         raise ValidationFailed([FieldError("status", f"unknown status {status[:32]}")])
     s = read_session()
-    rows = s.scalars(select(PurchaseRequisition).where(
-        PurchaseRequisition.warehouse_id == _warehouse_id(),
-        PurchaseRequisition.status == RequisitionStatus(status))
-        .order_by(PurchaseRequisition.id).limit(200))
+    rows = s.scalars(
+        select(PurchaseRequisition)
+        .where(
+            PurchaseRequisition.warehouse_id == _warehouse_id(),
+            PurchaseRequisition.status == RequisitionStatus(status),
+        )
+        .order_by(PurchaseRequisition.id)
+        .limit(200)
+    )
     return jsonify({"items": [reorder.describe(s, r) for r in rows]})
 
 
 @bp.errorhandler(WmsError)
 def _refused(exc: WmsError) -> Any:
     locale = session.get("locale") or "zh_CN"
-    return problem(exc.http_status, exc.title, exc.detail, code=exc.code,
-                   message={"code": exc.code, "level": "error",
-                            "text": translate(exc.code, locale, **exc.params)})
+    return problem(
+        exc.http_status,
+        exc.title,
+        exc.detail,
+        code=exc.code,
+        message={
+            "code": exc.code,
+            "level": "error",
+            "text": translate(exc.code, locale, **exc.params),
+        },
+    )
 
 
 def init_app(app: Flask) -> None:

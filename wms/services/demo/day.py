@@ -29,6 +29,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from wms.model import (
+    Container,
+    ContainerKind,
     CountPlan,
     CountPlanBasis,
     Item,
@@ -41,6 +43,7 @@ from wms.model import (
     Warehouse,
 )
 from wms.services import count_plans, orders, purchase_orders, replenishment, suppliers
+from wms.services.demo.bulk import insert_rows
 from wms.services.demo.catalog import ItemSpec
 from wms.services.demo.stock import DOCUMENT_REF, Places
 from wms.services.ledger import MoveRequest, post_moves
@@ -53,6 +56,8 @@ ORDER_ITEMS_FROM = 40
 QC_SUPPLIER = "SUP-001"
 #: The customer on credit hold (review rule ``credit_hold``).
 CREDIT_HOLD_CUSTOMER = "CUS-010"
+#: Empty totes on the picking carts: T0001, T0002 ...
+TOTES = 24
 PURCHASE_ORDERS = 4
 SALES_ORDERS = 8
 REVIEW_RULES = {
@@ -105,6 +110,14 @@ def seed_open_work(
     warehouse.settings = {**(warehouse.settings or {}), "review": dict(REVIEW_RULES)}
     _supplier_profiles(session)
     _credit_hold(session)
+    insert_rows(
+        session,
+        Container,
+        (
+            {"code": f"T{n:04d}", "kind": ContainerKind.tote, "warehouse_id": warehouse.id}
+            for n in range(1, TOTES + 1)
+        ),
+    )
     faces = _face_stock(session, places)
     pick_faces = _day_items(session, warehouse, specs, item_ids, places, faces)
     pos = _purchase_orders(session, warehouse, specs, rng, today)
@@ -172,7 +185,7 @@ def _day_items(
     faces: dict[int, tuple[int, Decimal]],
 ) -> int:
     """Pick face min/max, loose reserve stock and a reorder rule for every day item."""
-    spare = list(reversed(places.reserve))  # the far end of the racks holds no pallet
+    spare = list(places.reserve)  # popped from the far end, where no pallet stands
     moves, made = [], 0
     for idx, spec in enumerate(specs):
         item_id = item_ids[spec.sku]
