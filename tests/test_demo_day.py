@@ -90,22 +90,28 @@ def the_books_close(engine: Engine, output: str) -> None:
         assert len(putaways) == 2 and {t.status for t in putaways} == {TaskStatus.done}
         orders = s.scalars(select(SalesOrder).where(SalesOrder.external_id.like("SO-DAY-%")))
         assert [o.status.value for o in orders] == ["shipped", "shipped"]
-        decided = s.scalars(select(Variance.status).where(
-            Variance.status.not_in([VarianceStatus.superseded]))).all()
+        decided = s.scalars(
+            select(Variance.status).where(Variance.status.not_in([VarianceStatus.superseded]))
+        ).all()
         assert decided == [VarianceStatus.approved]
-        replenished = s.scalars(select(Task.status).where(
-            Task.type == TaskType.replenish, Task.done_qty > 0)).all()
+        replenished = s.scalars(
+            select(Task.status).where(Task.type == TaskType.replenish, Task.done_qty > 0)
+        ).all()
         assert replenished == [TaskStatus.done]
-        busy = s.scalars(select(Task.id).where(
-            Task.status.in_([TaskStatus.in_progress, TaskStatus.assigned]))).all()
+        busy = s.scalars(
+            select(Task.id).where(Task.status.in_([TaskStatus.in_progress, TaskStatus.assigned]))
+        ).all()
         assert busy == []
         deliveries = s.scalars(select(WebhookDelivery)).all()
         assert DeliveryState.failed not in {d.state for d in deliveries}
         delivered = [d for d in deliveries if d.state is DeliveryState.delivered]
         assert {d.last_status for d in delivered} == {204}
         assert {d.event.type for d in delivered} >= {
-            "purchase_order.received", "sales_order.shipped", "count.approved",
-            "stock.below_safety"}
+            "purchase_order.received",
+            "sales_order.shipped",
+            "count.approved",
+            "stock.below_safety",
+        }
         assert ledger_discrepancies(s) == []
 
 
