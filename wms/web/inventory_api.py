@@ -24,6 +24,7 @@ from wms.model import (
     User,
     Variance,
     VarianceStatus,
+    qty_str,
 )
 from wms.services import reorder, replenishment, variances
 from wms.web.auth import current_user, login_required
@@ -103,7 +104,7 @@ def replenishment_check() -> Response:
         return jsonify(
             {
                 "created": [
-                    {"task_id": t.id, "priority": t.priority, "qty": str(t.qty)} for t in tasks
+                    {"task_id": t.id, "priority": t.priority, "qty": qty_str(t.qty)} for t in tasks
                 ]
             }
         )
@@ -140,11 +141,17 @@ def list_requisitions() -> Response:
 @bp.errorhandler(WmsError)
 def _refused(exc: WmsError) -> Any:
     locale = session.get("locale") or "zh_CN"
+    fields = (
+        [{"field": e.field, "message": e.message, "code": e.code} for e in exc.errors]
+        if isinstance(exc, ValidationFailed)
+        else None
+    )
     return problem(
         exc.http_status,
         exc.title,
         exc.detail,
         code=exc.code,
+        errors=fields,
         message={
             "code": exc.code,
             "level": "error",
