@@ -1,4 +1,4 @@
-"""GET /api/v1/ledger-check: the ERP can prove the stock equals the ledger, as `wms check-ledger`."""
+"""GET /api/v1/ledger-check: the ERP proves the stock equals the ledger, as check-ledger does."""
 
 from __future__ import annotations
 
