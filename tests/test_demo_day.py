@@ -7,7 +7,11 @@ shipped, the count approved, the webhooks delivered and the ledger true.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
 import logging
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -19,6 +23,7 @@ from tests.terminal.conftest import LiveServer
 from wms import cli
 from wms.app import create_app
 from wms.db import make_engine, make_session_factory
+from wms.demo_day.receiver import WebhookReceiver
 from wms.model import (
     DeliveryState,
     PurchaseOrder,
@@ -129,3 +134,50 @@ def test_a_whole_day_on_postgresql(pg, tmp_path, caplog):
     url = pg.url.render_as_string(hide_password=False)
     output = play_the_day(url, pg, tmp_path, caplog)
     the_books_close(pg, output)
+
+
+def test_a_server_that_is_not_there_is_a_clear_message_not_a_traceback(tmp_path):
+    result = wms(
+        f"sqlite:///{tmp_path / 'none.sqlite3'}",
+        "demo-day",
+        "--url",
+        "http://127.0.0.1:9",
+        "--api-key",
+        "wms_x",
+        "--pace",
+        "0",
+    )
+
+    assert result.exit_code == 1
+    assert "cannot reach the server at http://127.0.0.1:9" in result.output
+
+
+def test_without_a_demo_there_is_no_key_to_issue(tmp_path):
+    url = f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+    assert wms(url, "db", "upgrade").exit_code == 0
+
+    result = wms(url, "demo-day", "--pace", "0")
+
+    assert result.exit_code == 1
+    assert "no demo warehouse here: run `wms demo` first" in result.output
+
+
+def test_the_erp_receiver_counts_a_forged_delivery_as_a_bad_signature():
+    receiver = WebhookReceiver(secret="s3cret-for-the-demo-day").start()
+    try:
+        body = json.dumps({"id": "e1", "type": "count.approved", "data": {}}).encode()
+        good = "sha256=" + hmac.new(receiver.secret.encode(), body, hashlib.sha256).hexdigest()
+        forged = body.replace(b"e1", b"e2")
+        for raw in (body, forged, body):  # the third is a repeated delivery of the first
+            request = urllib.request.Request(
+                receiver.url, data=raw, headers={"X-WMS-Signature": good}, method="POST"
+            )
+            with urllib.request.urlopen(request, timeout=5) as answer:
+                assert answer.status == 204
+    finally:
+        receiver.stop()
+
+    assert [(d.event_id, d.signature_ok) for d in receiver.deliveries] == [
+        ("e1", True),
+        ("e2", False),
+    ]
