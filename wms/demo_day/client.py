@@ -139,12 +139,6 @@ class Pda:
     def has_action(self, action: str) -> bool:
         return any(a["action"] == action for a in self.screen.get("actions") or [])
 
-    def field(self, *labels: str) -> str | None:
-        for f in self.screen.get("fields") or []:
-            if f["label"] in labels:
-                return f["value"]
-        return None
-
 
 class Console:
     """The supervisor at the console: forms with the csrf_token field, JSON with the header."""

@@ -340,6 +340,7 @@ class Day:
         picked: dict[str, dict[str, int]] = {}
         short_sku = ""
         while not picker.screen["done"]:
+            # The pick screens show: location, item, picked/asked, order (docs/outbound.md).
             values = [f["value"] for f in picker.screen["fields"]]
             state = picker.screen["state"]
             if state == "scan_location":
