@@ -115,9 +115,10 @@ class Day:
     # -- narration ---------------------------------------------------------------------
     def say(self, who: str, key: str, **params: Any) -> None:
         clock = datetime.now().strftime("%H:%M:%S")
-        self._say(
-            f"[{clock}] {texts.actor(who, self.lang):<12} {texts.line(key, self.lang, **params)}"
-        )
+        name = texts.actor(who, self.lang)
+        # Chinese characters take two columns on a terminal.
+        pad = " " * max(1, 13 - sum(2 if ord(c) > 0x2E80 else 1 for c in name))
+        self._say(f"[{clock}] {name}{pad}{texts.line(key, self.lang, **params)}")
 
     def _heard(self, d: Any) -> None:
         ok = texts.line("sig_ok" if d.signature_ok else "sig_bad", self.lang)
@@ -136,7 +137,7 @@ class Day:
 
     def scan(self, who: str, pda: Pda, value: str) -> dict[str, Any]:
         self.pause()
-        state = pda.screen.get("state", "")
+        state = texts.state(pda.screen.get("state", ""), self.lang)
         shown = pda.step(value)
         self.say(who, "scan", state=state, value=value)
         self._screen(who, shown)
@@ -144,7 +145,7 @@ class Day:
 
     def press(self, who: str, pda: Pda, action: str) -> dict[str, Any]:
         self.pause()
-        state = pda.screen.get("state", "")
+        state = texts.state(pda.screen.get("state", ""), self.lang)
         key = next((a["key"] for a in pda.screen.get("actions") or [] if a["action"] == action), "")
         shown = pda.step(action=action)
         self.say(who, "key", state=state, fkey=key, action=action)

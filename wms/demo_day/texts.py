@@ -18,6 +18,27 @@ ACTORS: dict[str, tuple[str, str]] = {
     "check": ("Check", "核对"),
 }
 
+#: What the PDA screen asked for, by flow state (docs/*.md name the states).
+STATES: dict[str, tuple[str, str]] = {
+    "scan_order": ("order", "订单"),
+    "scan_item": ("item", "商品"),
+    "scan_quantity": ("quantity", "数量"),
+    "scan_container": ("container", "容器"),
+    "scan_location": ("location", "库位"),
+    "scan_source": ("source", "源库位"),
+    "scan_destination": ("destination", "目标库位"),
+    "confirm_destination": ("confirm destination", "确认目标库位"),
+    "scan_tote": ("tote", "周转箱"),
+    "short_reason": ("short reason", "短拣原因"),
+    "scan_sample": ("sample", "抽样"),
+    "scan_rejected": ("rejected", "不合格"),
+    "scan_note": ("note", "备注"),
+    "weigh": ("scale", "称重"),
+    "next_package": ("next package", "下一包裹"),
+    "scan_dock": ("dock", "月台"),
+    "scan_package": ("package", "包裹"),
+}
+
 TEXTS: dict[str, tuple[str, str]] = {
     "start": (
         "The day starts on {url} (a step every {pace} s)",
@@ -98,6 +119,11 @@ TEXTS: dict[str, tuple[str, str]] = {
 def line(key: str, lang: str, **params: Any) -> str:
     en, zh = TEXTS[key]
     return (zh if lang.startswith("zh") else en).format(**params)
+
+
+def state(name: str, lang: str) -> str:
+    en, zh = STATES.get(name, (name, name))
+    return zh if lang.startswith("zh") else en
 
 
 def actor(key: str, lang: str) -> str:
