@@ -26,6 +26,7 @@ EDGES = (
     "wms.web.terminal",
     "wms.web.flows_api",
     "wms.web.board",
+    "wms.web.inventory_api",
     "wms.web.console",
     "wms.web.devices",
     "wms.web.scheduler",

@@ -205,10 +205,23 @@ def check_ledger(env: Env) -> None:
     help="Build only if the demo is missing; otherwise print the logins and a fresh demo API key.",
 )
 @click.option("--base-url", default=f"http://{DEFAULT_HOST}:{DEFAULT_PORT}", show_default=True)
+@click.option(
+    "--open-work/--no-open-work",
+    default=True,
+    show_default=True,
+    help="Seed a working day's purchase orders, sales orders and tasks.",
+)
 @pass_env
 @clean_errors
 def demo(
-    env: Env, locations: int, items: int, seed: int, reset: bool, if_empty: bool, base_url: str
+    env: Env,
+    locations: int,
+    items: int,
+    seed: int,
+    reset: bool,
+    if_empty: bool,
+    base_url: str,
+    open_work: bool,
 ) -> None:
     """Build the demo warehouse WH1 and print how to log in."""
     from wms import schema
@@ -227,7 +240,9 @@ def demo(
             raise click.ClickException(
                 f"warehouse {WAREHOUSE_CODE} already exists; use --reset to rebuild the demo"
             )
-        result = build_demo(session, locations=locations, items=items, seed=seed)
+        result = build_demo(
+            session, locations=locations, items=items, seed=seed, open_work=open_work
+        )
     _print_demo(result, base_url.rstrip("/"))
 
 
@@ -248,6 +263,13 @@ def _print_demo(result: Any, base_url: str) -> None:
         f" {result.items} items, {stock.lots} lots, {stock.serials} serials,"
         f" {stock.containers} pallets, {stock.moves} opening moves"
     )
+    day = result.day
+    if day is not None:
+        click.echo(
+            f"open work: {day.purchase_orders} purchase orders, {day.sales_orders} sales orders"
+            f" ({day.held_orders} held for review), {day.count_tasks} count tasks,"
+            f" {day.replenish_tasks} replenish tasks, {day.pick_faces} pick faces with min/max"
+        )
     _print_access(result.logins, result.api_key, base_url)
 
 
@@ -353,3 +375,66 @@ def create_api_key(
         )
         click.echo(f"API client {client.name} with scopes {', '.join(client.scopes)}")
     click.echo(f"key (shown once): {key}")
+
+
+# -- the live demo day ------------------------------------------------------------
+
+
+DEMO_DAY_CLIENT = "demo-day-erp"
+
+
+@main.command("demo-day")
+@click.option(
+    "--url",
+    default=f"http://{DEFAULT_HOST}:{DEFAULT_PORT}",
+    show_default=True,
+    help="The running server (wms serve or make run).",
+)
+@click.option(
+    "--pace",
+    default=1.0,
+    show_default=True,
+    type=click.FloatRange(0, 60),
+    help="Seconds between scans, so a person can follow on the console.",
+)
+@click.option("--lang", type=click.Choice(["en", "zh-CN"]), default="en", show_default=True)
+@click.option(
+    "--api-key",
+    envvar="WMS_DEMO_API_KEY",
+    help="The ERP's key; by default a key of the demo-day-erp client is issued.",
+)
+@pass_env
+@clean_errors
+def demo_day(env: Env, url: str, pace: float, lang: str, api_key: str | None) -> None:
+    """Play a whole warehouse day live against a running server, step by step."""
+    from wms.demo_day import DayError, play_day
+
+    if not api_key:
+        api_key = _demo_day_key(env)
+    try:
+        report = play_day(url, api_key, pace=pace, lang=lang, say=click.echo)
+    except DayError as exc:
+        raise click.ClickException(str(exc)) from None
+    except OSError as exc:  # connection refused, reset ...
+        raise click.ClickException(f"cannot reach the server at {url}: {exc}") from None
+    if not report.ok:
+        sys.exit(1)
+
+
+def _demo_day_key(env: Env) -> str:
+    """A key for the day's ERP (its own client, so the demo ERP's printed key stays valid)."""
+    from wms.model import ApiClient, Warehouse
+    from wms.services import access
+    from wms.services.demo import WAREHOUSE_CODE
+
+    with env.transaction() as session:
+        if session.scalar(select(ApiClient.id).where(ApiClient.name == DEMO_DAY_CLIENT)):
+            _, key = access.rotate_api_key(session, name=DEMO_DAY_CLIENT)
+            return key
+        warehouse = session.scalar(select(Warehouse).where(Warehouse.code == WAREHOUSE_CODE))
+        if warehouse is None:
+            raise click.ClickException("no demo warehouse here: run `wms demo` first")
+        _, key = access.create_api_key(
+            session, name=DEMO_DAY_CLIENT, scopes=access.SCOPES, warehouses=[warehouse]
+        )
+        return key

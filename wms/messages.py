@@ -68,6 +68,8 @@ CATALOG: dict[str, tuple[str, str]] = {
     "task_closed": ("Task {task} is finished", "任务 {task} 已结束"),
     "task_wrong_flow": ("Task {task} is not a {flow} task", "任务 {task} 不属于此作业"),
     "no_task": ("No task for you right now", "暂时没有分配给你的任务"),
+    "unknown_workstation": ("Unknown workstation {workstation}: scan the station's label",
+                            "工作台 {workstation} 不存在，请扫描工作台标签"),
     "authentication_failed": ("Please sign in", "请先登录"),
     "permission_denied": ("You are not allowed to do this", "你没有此操作的权限"),
     "validation_failed": ("Check the input: {detail}", "请检查输入：{detail}"),

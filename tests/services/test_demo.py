@@ -56,7 +56,7 @@ def cheap_password_hashing(monkeypatch):
 @pytest.fixture
 def demo(session_factory):
     with session_factory() as s, s.begin():
-        return build_demo(s, locations=150, items=40, seed=3, today=TODAY)
+        return build_demo(s, locations=150, items=40, seed=3, today=TODAY, open_work=False)
 
 
 def test_demo_stock_agrees_with_the_ledger(session_factory, demo):

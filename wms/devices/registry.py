@@ -15,15 +15,21 @@ from wms.devices import zebra
 from wms.devices.config import PrinterConfig, ScaleConfig
 from wms.devices.errors import ScaleError
 from wms.devices.fakes import protocol_fakescale
+from wms.devices.fakes.scale_sim import MtSicsSimulator
 from wms.devices.fakes.spool_printer import FakeSpoolPrinter
 from wms.devices.ports import LabelPrinter, Scale
 from wms.devices.scales import MtSicsScale, SerialConfig, ToledoContinuousScale
-from wms.errors import NotFound
+from wms.errors import Conflict, NotFound
 
 
 class UnknownDevice(NotFound):
     code = "unknown_device"
     title = "Unknown device"
+
+
+class NotAFakeScale(Conflict):
+    code = "not_a_fake_scale"
+    title = "Not a fake scale"
 
 
 class DeviceRegistry:
@@ -76,6 +82,21 @@ class DeviceRegistry:
                 built = (config, self._build_scale(config))
                 self._scales[code] = built
             return built[1]
+
+    def fake_platform(self, code: str) -> MtSicsSimulator:
+        """The simulated platform behind a fake scale, to put goods on it (demo and tests).
+
+        A real scale has no such thing: asking for one is refused.
+        """
+        with self._lock:
+            config = self._scale_configs.get(code)
+        if config is None:
+            raise UnknownDevice(f"scale {code} is not configured", scale=code)
+        url = config.url or (f"fakescale://{config.code}" if config.driver == "fake" else "")
+        if not url.startswith("fakescale://"):
+            raise NotAFakeScale(f"scale {code} is a real scale: put the goods on it", scale=code)
+        protocol_fakescale.register()
+        return protocol_fakescale.simulator(url.split("://", 1)[1].strip("/"))
 
     def _build_printer(self, cfg: PrinterConfig) -> LabelPrinter:
         if cfg.driver == "tcp":

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, jsonify, render_template, request
@@ -17,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from wms.devices.preview import preview_available, render_png
-from wms.errors import WmsError
+from wms.errors import FieldError, ValidationFailed, WmsError
 from wms.labels.templates import RenderOptions
 from wms.model import Printer, PrintJob, ScaleDevice
 from wms.services import printing
@@ -287,6 +288,19 @@ def scale_zero(code: str) -> Response:
 def scale_tare(code: str) -> Response:
     weight = _runtime().registry.scale(code).tare()
     return jsonify({"tare_grams": weight.tare_grams})
+
+
+@bp.post("/api/scales/<code>/load")
+def scale_load(code: str) -> Response:
+    """Put goods of ``grams`` on a fake scale's platform (0 empties it); real scales refuse."""
+    body = request.get_json(silent=True)
+    grams = body.get("grams") if isinstance(body, dict) else None
+    if isinstance(grams, bool) or not isinstance(grams, int) or not 0 <= grams <= 10_000_000:
+        raise ValidationFailed([FieldError("grams", "whole grams from 0 to 10000000")])
+    platform = _runtime().registry.fake_platform(code)
+    with platform.lock:
+        platform.gross_kg = Decimal(grams) / 1000
+    return jsonify({"code": code, "gross_grams": grams})
 
 
 # ---------------------------------------------------------------- pages ---

@@ -20,7 +20,7 @@ from wms.flows import runner
 from wms.messages import translate
 from wms.model import User
 from wms.queries import tasks as task_queries
-from wms.services import claims, presence, pushes
+from wms.services import claims, presence, printing, pushes
 from wms.services import devices as device_service
 from wms.services import tasks as task_service
 from wms.web.auth import current_user, login_required
@@ -166,6 +166,25 @@ def _station_scale(s: Session) -> Callable[[], int] | None:
     if runtime is None or code is None:
         return None
     return lambda: runtime.registry.scale(code).read_stable().grams
+
+
+@bp.post("/workstation")
+@terminal_only
+def bind_workstation() -> Response:
+    """The operator scanned a workstation label (``WS:<code>``): this terminal works there now.
+
+    Labels print on the station's printers and the pack check weighs on its scale.
+    """
+    scanned = (_text(_body(), "scan", 80) or "").strip()
+    device_id = session.get("device_id")
+    if not scanned or not device_id:
+        raise ValidationFailed([FieldError("scan" if device_id else "device_id",
+                                           "scan a workstation label on a named terminal")])
+    with transaction() as s:
+        station = printing.use_workstation(s, terminal=device_id, scanned=scanned,
+                                           user_id=_me(s).id)
+        return jsonify({"workstation": station.code, "name": station.name,
+                        "scale": device_service.scale_for_terminal(s, device_id)})
 
 
 @bp.get("/flows/current")

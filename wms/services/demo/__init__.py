@@ -32,6 +32,7 @@ from wms.model import (
 from wms.services import access, masterdata
 from wms.services.demo import catalog, layout
 from wms.services.demo.bulk import insert_rows
+from wms.services.demo.day import DaySummary, seed_open_work
 from wms.services.demo.stock import Places, StockSummary, receive_opening_stock
 
 WAREHOUSE_CODE = "WH1"
@@ -53,9 +54,22 @@ DEMO_API_CLIENT = "demo-erp"
 DEMO_LOGINS = (
     DemoLogin("operator1", Role.operator, pin="1111", badge="OP-0001"),
     DemoLogin("operator2", Role.operator, pin="2222", badge="OP-0002"),
+    DemoLogin("receiver1", Role.operator, pin="4441", badge="RCV-0001"),
+    DemoLogin("inspector1", Role.operator, pin="4442", badge="QC-0001"),
+    DemoLogin("picker1", Role.operator, pin="4443", badge="PCK-0001"),
+    DemoLogin("packer1", Role.operator, pin="4444", badge="PAK-0001"),
     DemoLogin("supervisor1", Role.supervisor, password="supervisor1-demo", pin="3333"),
     DemoLogin("admin", Role.admin, password="admin-demo"),
 )
+
+
+#: What each operator may do; operator1 and operator2 can do everything.
+DEMO_SKILLS = {
+    "receiver1": ("receiving", "putaway", "forklift"),
+    "inspector1": ("qc", "counting"),
+    "picker1": ("picking", "counting", "forklift"),
+    "packer1": ("packing", "shipping"),
+}
 
 
 @dataclass(frozen=True)
@@ -68,6 +82,8 @@ class DemoResult:
     logins: tuple[DemoLogin, ...]
     #: The demo ERP's API key with every scope; shown once, stored only as a hash.
     api_key: str
+    #: The day's open work; None when built with ``open_work=False``.
+    day: DaySummary | None = None
 
 
 def build_demo(
@@ -77,8 +93,12 @@ def build_demo(
     items: int = 200,
     seed: int = 1,
     today: date | None = None,
+    open_work: bool = True,
 ) -> DemoResult:
-    """Build warehouse WH1 with its floor, catalogue, opening stock, users and API key."""
+    """Build warehouse WH1 with its floor, catalogue, opening stock, users and API key.
+
+    ``open_work`` adds a working day's orders and tasks (``wms.services.demo.day``).
+    """
     _validate(locations, items)
     rng = random.Random(seed)
     today = today or date.today()
@@ -93,15 +113,22 @@ def build_demo(
     insert_rows(session, Partner, catalog.partners(rng))
     specs = catalog.items(items, rng)
     item_ids = _insert_items(session, specs)
+    places = _places(session, warehouse, location_ids)
     stock = receive_opening_stock(
-        session,
-        specs=specs,
-        item_ids=item_ids,
-        places=_places(session, warehouse, location_ids),
-        rng=rng,
-        today=today,
+        session, specs=specs, item_ids=item_ids, places=places, rng=rng, today=today
     )
     _create_users(session, warehouse)
+    summary = None
+    if open_work:
+        summary = seed_open_work(
+            session,
+            warehouse=warehouse,
+            specs=specs,
+            item_ids=item_ids,
+            places=places,
+            seed=seed,
+            today=today,
+        )
     _, key = access.create_api_key(
         session, name=DEMO_API_CLIENT, scopes=access.SCOPES, warehouses=[warehouse]
     )
@@ -113,6 +140,7 @@ def build_demo(
         stock=stock,
         logins=DEMO_LOGINS,
         api_key=key,
+        day=summary,
     )
 
 
@@ -221,10 +249,16 @@ def _create_users(session: Session, warehouse: Warehouse) -> None:
             password=login.password,
             pin=login.pin,
             badge=login.badge,
-            skills=SKILLS if login.role is Role.operator else (),
+            skills=DEMO_SKILLS.get(login.username, SKILLS) if login.role is Role.operator else (),
             warehouses=[warehouse],
             locale="zh_CN",
         )
 
 
-__all__ = ["DEMO_API_CLIENT", "DEMO_LOGINS", "DemoLogin", "DemoResult", "build_demo"]
+__all__ = [
+    "DEMO_API_CLIENT",
+    "DEMO_LOGINS",
+    "DemoLogin",
+    "DemoResult",
+    "build_demo",
+]

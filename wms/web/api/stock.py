@@ -4,16 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Row
+from sqlalchemy import Row, func, select
 from sqlalchemy.orm import Session
 
+from wms.model import Quant, StockMove
 from wms.queries import stock as queries
+from wms.queries.ledger_check import ledger_discrepancies
 from wms.services.stock import MoveSpec, Posted, default_warehouse, post_coded_moves
 from wms.web.api import cursors
 from wms.web.api.bulk import single_errors
 from wms.web.api.framework import Call, Reply, Router
 from wms.web.api.pages import after_id
 from wms.web.api.schemas.stock import (
+    LedgerCheckOut,
+    LedgerDiscrepancyOut,
     StockMoveBulkIn,
     StockMoveIn,
     StockMoveList,
@@ -200,3 +204,26 @@ def post_stock_moves(session: Session, call: Call) -> Reply:
     if call.bulk:
         return Reply(201, StockMoveList(items=rows), target)
     return Reply(201, rows[0], target)
+
+
+@router.operation(
+    "GET",
+    "/ledger-check",
+    scope="stock:read",
+    summary="Prove the quants equal the sum of the ledger's moves (as `wms check-ledger`)",
+    responses={200: LedgerCheckOut},
+)
+def ledger_check(session: Session, call: Call) -> Reply:
+    """Every discrepancy between the stock tables and the ledger; an empty list is a clean book."""
+    problems = ledger_discrepancies(session)
+    quants = session.scalar(select(func.count()).select_from(Quant)) or 0
+    moves = session.scalar(select(func.count()).select_from(StockMove)) or 0
+    return Reply(
+        200,
+        LedgerCheckOut(
+            ok=not problems,
+            quants=quants,
+            moves=moves,
+            discrepancies=[LedgerDiscrepancyOut(**vars(p)) for p in problems],
+        ),
+    )

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from wms.errors import FieldError
 from wms.model import OrderStatus, SalesOrder, Wave
-from wms.services import review, waves
+from wms.services import allocation, review, waves
 from wms.web.console.common import Form, attempt, chosen_warehouse, console_page, me
 from wms.web.context import read_session
 
@@ -124,9 +124,28 @@ def wave_release() -> Any:
     return redirect(url_for("console.wave_list", warehouse=warehouse.id))
 
 
+@console_page
+def wave_allocate() -> Any:
+    """Allocate stock to every reviewed (or short) order of the warehouse, best first."""
+    warehouse = _warehouse()
+
+    def work(db: Any) -> int:
+        ids = list(db.scalars(select(SalesOrder.id).where(
+            SalesOrder.warehouse_id == warehouse.id,
+            SalesOrder.status.in_(allocation.ALLOCATABLE)).order_by(SalesOrder.id)))
+        done = allocation.allocate_orders(db, ids)
+        return sum(1 for o in done if o.status is OrderStatus.allocated)
+
+    outcome = attempt(work)
+    if outcome.ok:
+        flash(gettext("%(count)s orders allocated.", count=outcome.value), "success")
+    return redirect(url_for("console.wave_list", warehouse=warehouse.id))
+
+
 def register(bp: Blueprint) -> None:
     bp.add_url_rule("/orders", "orders", orders)
     bp.add_url_rule("/orders/<int:order_id>/<any(approve, hold, priority):action>",
                     "order_action", order_action, methods=["POST"])
     bp.add_url_rule("/waves", "wave_list", wave_list)
     bp.add_url_rule("/waves/release", "wave_release", wave_release, methods=["POST"])
+    bp.add_url_rule("/waves/allocate", "wave_allocate", wave_allocate, methods=["POST"])

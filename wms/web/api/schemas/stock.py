@@ -113,3 +113,17 @@ class StockMovePage(OutModel):
 class StockMoveQuery(PageQuery):
     warehouse: Code | None = None
     sku: Code | None = None
+
+
+class LedgerDiscrepancyOut(OutModel):
+    quant_key: str
+    problem: str
+    expected: str
+    actual: str
+
+
+class LedgerCheckOut(OutModel):
+    ok: bool = Field(description="True when every quant equals the sum of its moves.")
+    quants: int
+    moves: int
+    discrepancies: list[LedgerDiscrepancyOut]

@@ -452,6 +452,20 @@
     feedback("error");
   }
 
+  function bindStation(value) {
+    return api("POST", "/workstation", { scan: value }).then(function (r) {
+      if (r.status === 401) { return toLogin(); }
+      var refusal = r.status !== 200 && r.data && r.data.message;
+      if (refusal && refusal.text) {  // the catalogued text, in the operator's language
+        showMessage(refusal.text, "error");
+        return feedback("error");
+      }
+      if (r.status !== 200 || !r.data) { return failed(r); }
+      showMessage(fmt("station_bound", { station: r.data.workstation, name: r.data.name }), "success");
+      feedback("success");
+    });
+  }
+
   function homePage() {
     var tasks = [];
     function refresh() {
@@ -528,7 +542,11 @@
       })(buttons[i].getAttribute("data-action")));
     }
     new ScanInput($("scan"), {
-      onScan: function () { showMessage(T.choose_first, "warning"); feedback("warning"); },
+      onScan: function (value) {
+        // A workstation label (WS:<code>): this terminal works at that station from now on.
+        if (/^WS:/i.test(value)) { return bindStation(value); }
+        showMessage(T.choose_first, "warning"); feedback("warning");
+      },
       onKey: function (name) {
         if (/^[1-9]$/.test(name)) {
           var task = tasks[Number(name) - 1];
