@@ -107,7 +107,6 @@ OUTBOUND_CATALOG: dict[str, tuple[str, str]] = {
         "Pack station {station}: its scale weighs, its printer prints",
         "复核台 {station}：使用该台的秤和打印机",
     ),
-    "unknown_workstation": ("There is no workstation {workstation}", "工作台 {workstation} 不存在"),
     "pack.done": ("Order {order} packed", "订单 {order} 复核完成"),
     "pack.package_closed": (
         "Package {package} closed, label printing",

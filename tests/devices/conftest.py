@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 
 import pytest
@@ -13,27 +12,12 @@ from wms.db import make_engine, make_session_factory
 from wms.devices.fakes.zebra_server import FakeZebraServer
 from wms.model import Base, Printer, PrinterAssignment, PrinterDriver, Warehouse
 
-PG_URL = os.environ.get(
-    "WMS_TEST_DEVICES_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test_devices"
-)
-
 
 @pytest.fixture
 def engine() -> Iterator[Engine]:
     eng = make_engine("sqlite://")
     Base.metadata.create_all(eng)
     yield eng
-    eng.dispose()
-
-
-@pytest.fixture
-def pg_engine() -> Iterator[Engine]:
-    """PostgreSQL for locking tests; a database that cannot be reached fails the test."""
-    eng = make_engine(PG_URL, pool_size=12)
-    Base.metadata.drop_all(eng)
-    Base.metadata.create_all(eng)
-    yield eng
-    Base.metadata.drop_all(eng)
     eng.dispose()
 
 

@@ -16,8 +16,8 @@ from wms.services.spool import SpoolStore
 pytestmark = pytest.mark.postgres
 
 
-def test_eight_claimers_on_three_printers_send_each_job_once_and_in_order(pg_engine):
-    factory = make_session_factory(pg_engine)
+def test_eight_claimers_on_three_printers_send_each_job_once_and_in_order(pg):
+    factory = make_session_factory(pg)
     with factory.begin() as s:
         for code in ("P1", "P2", "P3"):
             add_printer(s, code)

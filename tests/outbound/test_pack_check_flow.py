@@ -269,7 +269,7 @@ def test_the_station_label_binds_the_terminal_to_the_pack_station(floor):
 
     assert (unknown["state"], unknown["message"]["text"]) == (
         "scan_order",
-        "There is no workstation PACK-9",
+        "Unknown workstation PACK-9: scan the station's label",
     )
     assert bound == screen(
         "scan_order",
