@@ -85,7 +85,8 @@ def allocate_orders(
     # Held here for the whole run: the session's identity map keeps objects weakly.
     warehouses = _by_id(session, Warehouse, {o.warehouse_id for o in orders})
     customers = _by_id(session, Partner, {o.customer_id for o in orders})
-    with session.no_autoflush:  # status webhooks query; flushing per order is quadratic
+    settled: list[tuple[SalesOrder, OrderStatus]] = []
+    with session.no_autoflush:  # a backorder queries; flushing per order is quadratic
         for order in orders:
             _allocate_order(
                 order,
@@ -95,7 +96,8 @@ def allocate_orders(
                 customers.get(order.customer_id),
             )
             if not topping_up:
-                _settle(session, order, pool.short.pop(order.id, []))
+                settled.append((order, _settle(session, order, pool.short.pop(order.id, []))))
+        outbound_events.set_statuses(session, settled)
     _write(session, pool.pending)
     return orders
 
@@ -267,20 +269,18 @@ def _write(session: Session, pending: dict[tuple[int, int], _Reserve]) -> None:
     )
 
 
-def _settle(session: Session, order: SalesOrder, short: list[SalesOrderLine]) -> None:
+def _settle(session: Session, order: SalesOrder, short: list[SalesOrderLine]) -> OrderStatus:
     """Status after a run, following the order's short policy."""
     anything = any(ln.allocated_qty > 0 for ln in order.lines)
     if not short:
-        outbound_events.set_status(session, order, _S.allocated)
-        return
+        return _S.allocated
     if order.short_policy is ShortPolicy.wait or not anything:
-        outbound_events.set_status(session, order, _S.short)
-        return
+        return _S.short
     if order.short_policy is ShortPolicy.backorder:
         _backorder(session, order, short)
     for line in short:
         line.dropped_qty = line.dropped_qty + line.open_qty
-    outbound_events.set_status(session, order, _S.allocated)
+    return _S.allocated
 
 
 def _backorder(session: Session, order: SalesOrder, short: list[SalesOrderLine]) -> SalesOrder:

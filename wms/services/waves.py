@@ -104,7 +104,7 @@ def release_wave(
     _create_trips(session, wave, trips, picks, {str(o.id): o for o in orders}, criteria.mode)
     for order in orders:
         order.wave_id = wave.id
-        outbound_events.set_status(session, order, OrderStatus.picking)
+    outbound_events.set_statuses(session, [(o, OrderStatus.picking) for o in orders])
     session.flush()
     events.record(
         session,
@@ -235,50 +235,69 @@ def _create_trips(
     orders: dict[str, SalesOrder],
     mode: str,
 ) -> None:
-    """Groups and trips as objects; the tasks, their links and transitions set-based.
+    """Everything set-based: a bigger wave sends more rows, not more statements.
 
-    The tasks go in as one executemany insert (one statement text, server-side
-    parameters); their ids come back by (group, route sequence), unique for the
-    new groups. Each task still gets its own two transitions, ``created`` and
-    ``released`` by this wave, written by ``INSERT ... SELECT`` from the tasks.
+    Groups, trips and tasks go in as executemany inserts (one statement text,
+    server-side parameters). The groups' ids come back by reference (the
+    wave's own, unique), the tasks' by (group, route sequence). Each task still
+    gets its own two transitions, ``created`` and ``released`` by this wave,
+    written by ``INSERT ... SELECT`` from the tasks.
     """
-    groups = [
-        TaskGroup(
-            warehouse_id=wave.warehouse_id, kind="wave", reference=f"{wave.reference}-{n + 1}"
-        )
-        for n in range(len(trips))
-    ]
-    session.add_all(groups)
-    session.flush()
+    if not trips:
+        return
     now = utcnow()
+    session.execute(
+        insert(TaskGroup),
+        [
+            {
+                "warehouse_id": wave.warehouse_id,
+                "kind": "wave",
+                "reference": f"{wave.reference}-{n + 1}",
+                "created_at": now,
+                "updated_at": now,
+            }
+            for n in range(len(trips))
+        ],
+    )
+    by_ref = dict(
+        session.execute(
+            select(TaskGroup.reference, TaskGroup.id).where(
+                TaskGroup.warehouse_id == wave.warehouse_id,
+                TaskGroup.kind == "wave",
+                TaskGroup.reference.like(f"{wave.reference}-%"),
+            )
+        ).all()
+    )
+    group_ids = [by_ref[f"{wave.reference}-{n + 1}"] for n in range(len(trips))]
+    session.execute(
+        insert(PickTrip),
+        [
+            {
+                "wave_id": wave.id,
+                "seq": n + 1,
+                "group_id": group_id,
+                "zone": trip.zone,
+                "mode": mode,
+                "length_m": trip.length,
+                "lines": len(trip.stops),
+                "orders": [orders[o].external_id for o in trip.orders],
+            }
+            for n, (trip, group_id) in enumerate(zip(trips, group_ids, strict=True))
+        ],
+    )
     rows: list[dict[str, Any]] = []
     allocs: dict[tuple[int, int], Allocation] = {}
-    for n, (trip, group) in enumerate(zip(trips, groups, strict=True)):
-        session.add(
-            PickTrip(
-                wave_id=wave.id,
-                seq=n + 1,
-                group_id=group.id,
-                zone=trip.zone,
-                mode=mode,
-                length_m=trip.length,
-                lines=len(trip.stops),
-                orders=[orders[o].external_id for o in trip.orders],
-            )
-        )
+    for trip, group_id in zip(trips, group_ids, strict=True):
         for seq, (order_id, index) in enumerate(trip.stops):
             pick, order = picks[int(order_id)][index], orders[order_id]
-            rows.append(_task_row(wave, group, order, pick, seq, now))
-            allocs[(group.id, seq)] = pick.alloc
-    session.flush()
-    if not rows:
-        return
+            rows.append(_task_row(wave, group_id, order, pick, seq, now))
+            allocs[(group_id, seq)] = pick.alloc
     session.execute(insert(Task), rows)
-    group_ids = [g.id for g in groups]
+    of_wave = Task.group_id.in_(select(PickTrip.group_id).where(PickTrip.wave_id == wave.id))
     made = [
         (allocs[(group_id, seq)], task_id)
         for task_id, group_id, seq in session.execute(
-            select(Task.id, Task.group_id, Task.route_seq).where(Task.group_id.in_(group_ids))
+            select(Task.id, Task.group_id, Task.route_seq).where(of_wave)
         )
     ]
     table = Allocation.__table__
@@ -303,14 +322,14 @@ def _create_trips(
                     literal(to_status, columns.to_status.type),
                     literal(reason, columns.reason.type),
                 )
-                .where(Task.group_id.in_(group_ids))
+                .where(of_wave)
                 .order_by(Task.id),
             )
         )
 
 
 def _task_row(
-    wave: Wave, group: TaskGroup, order: SalesOrder, pick: _Pick, seq: int, now: datetime
+    wave: Wave, group_id: int, order: SalesOrder, pick: _Pick, seq: int, now: datetime
 ) -> dict[str, Any]:
     """One pick task's columns, released straight into the pool."""
     a = pick.alloc
@@ -322,7 +341,7 @@ def _task_row(
         "due_at": order.ship_by,
         "zone_id": pick.zone_id,
         "route_seq": seq,
-        "group_id": group.id,
+        "group_id": group_id,
         "group_lead": seq == 0,
         "item_id": a.item_id,
         "lot_id": a.lot_id,
