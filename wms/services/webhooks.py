@@ -75,8 +75,10 @@ def emit_webhooks(session: Session, type: str, datas: Sequence[dict[str, Any]]) 
     """
     if type not in EVENT_TYPES:
         raise ValueError(f"unknown webhook event type {type!r}")
+    if not datas:
+        return 0
     subscriptions = [s for s in _active(session) if type in s.events]
-    if not subscriptions or not datas:
+    if not subscriptions:
         return 0
     now = utcnow()
     public_ids = [str(uuid.uuid4()) for _ in datas]
@@ -89,13 +91,12 @@ def emit_webhooks(session: Session, type: str, datas: Sequence[dict[str, Any]]) 
     )
     ids: dict[str, int] = {}
     for k in range(0, len(public_ids), _CHUNK):
-        ids.update(
-            session.execute(  # type: ignore[arg-type]
-                select(OutboxEvent.public_id, OutboxEvent.id).where(
-                    OutboxEvent.public_id.in_(public_ids[k : k + _CHUNK])
-                )
-            ).all()
-        )
+        for public_id, event_id in session.execute(
+            select(OutboxEvent.public_id, OutboxEvent.id).where(
+                OutboxEvent.public_id.in_(public_ids[k : k + _CHUNK])
+            )
+        ):
+            ids[public_id] = event_id
     session.execute(
         insert(WebhookDelivery),
         [
