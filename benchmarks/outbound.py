@@ -8,6 +8,7 @@ local ``bench_outbound`` database, wiped). 2,000 SKUs, one location each in
 
 from __future__ import annotations
 
+import os
 import random
 import sys
 import time
@@ -32,24 +33,53 @@ def setup(factory) -> None:
         s.add(Partner(code="C1", name="Customer", kind=PartnerKind.customer, settings={}))
         s.add(Location(warehouse_id=wh.id, code="STAGE", type="staging", pickable=False))
         items = [Item(sku=f"SKU-{k:05d}", name=f"Item {k}") for k in range(SKUS)]
-        locs = [Location(warehouse_id=wh.id, zone_id=zone.id,
-                         code=f"A-{k // 100:02d}-{k % 100:03d}", aisle_index=k // 100,
-                         y=Decimal(k % 100), side=0) for k in range(SKUS)]
+        locs = [
+            Location(
+                warehouse_id=wh.id,
+                zone_id=zone.id,
+                code=f"A-{k // 100:02d}-{k % 100:03d}",
+                aisle_index=k // 100,
+                y=Decimal(k % 100),
+                side=0,
+            )
+            for k in range(SKUS)
+        ]
         s.add_all(items + locs)
         s.flush()
         supplier = masterdata.virtual_location(s, warehouse_id=wh.id, kind=VirtualKind.supplier)
-        ledger.post_moves(s, [ledger.MoveRequest(item_id=i.id, qty=Decimal(1000),
-                                                 from_location_id=supplier.id,
-                                                 to_location_id=loc.id, reason="receipt")
-                              for i, loc in zip(items, locs, strict=True)])
+        ledger.post_moves(
+            s,
+            [
+                ledger.MoveRequest(
+                    item_id=i.id,
+                    qty=Decimal(1000),
+                    from_location_id=supplier.id,
+                    to_location_id=loc.id,
+                    reason="receipt",
+                )
+                for i, loc in zip(items, locs, strict=True)
+            ],
+        )
     rng = random.Random(0)
     for start in range(0, ORDERS, 500):
         with factory() as s, s.begin():
-            orders.upsert_orders(s, [orders.OrderInput(
-                external_id=f"SO-{n:05d}", customer="C1", warehouse="WH1",
-                lines=[orders.LineInput(j + 1, f"SKU-{rng.randrange(SKUS):05d}",
-                                        Decimal(rng.randint(1, 3))) for j in range(LINES)])
-                for n in range(start, start + 500)])
+            orders.upsert_orders(
+                s,
+                [
+                    orders.OrderInput(
+                        external_id=f"SO-{n:05d}",
+                        customer="C1",
+                        warehouse="WH1",
+                        lines=[
+                            orders.LineInput(
+                                j + 1, f"SKU-{rng.randrange(SKUS):05d}", Decimal(rng.randint(1, 3))
+                            )
+                            for j in range(LINES)
+                        ],
+                    )
+                    for n in range(start, start + 500)
+                ],
+            )
 
 
 def counting(engine) -> list[int]:
@@ -74,23 +104,40 @@ def run(url: str) -> None:
     with factory() as s:
         ids = list(s.scalars(select(SalesOrder.id).order_by(SalesOrder.id)))
         wh_id = s.scalar(select(SalesOrder.warehouse_id).limit(1))
-    t0 = time.perf_counter()
-    with factory() as s, s.begin():
+    queries[0] = 0
+    with timed() as big, factory() as s, s.begin():
         allocation.allocate_orders(s, ids)
         wave = waves.release_wave(s, warehouse_id=wh_id)
         trips = len(wave.trips) if wave else 0
-    big = time.perf_counter() - t0
-    print(f"10,000 lines: allocation + batching + routing + tasks {big:.2f} s, {trips} trips")
+    print(
+        f"10,000 lines: allocation + batching + routing + tasks {big}, {queries[0]} queries,"
+        f" {trips} trips"
+    )
     with factory() as s, s.begin():  # a second wave: put everything back and release 500 orders
         s.execute(text("update sales_order set status='allocated', wave_id=null"))
         s.execute(text("update allocation set task_id=null"))
     queries[0] = 0
-    t0 = time.perf_counter()
-    with factory() as s, s.begin():
-        wave = waves.release_wave(s, warehouse_id=wh_id,
-                                  criteria=waves.WaveCriteria(max_orders=500))
-    small = time.perf_counter() - t0
-    print(f"2,000-line wave release (batch, route, tasks): {small:.2f} s, {queries[0]} queries")
+    with timed() as small, factory() as s, s.begin():
+        wave = waves.release_wave(
+            s, warehouse_id=wh_id, criteria=waves.WaveCriteria(max_orders=500)
+        )
+    print(f"2,000-line wave release (batch, route, tasks): {small}, {queries[0]} queries")
+
+
+class timed:
+    """Wall and this process's CPU time (the database server's CPU is not in it), and load."""
+
+    def __enter__(self) -> timed:
+        self.wall, self.cpu = time.perf_counter(), time.process_time()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.wall = time.perf_counter() - self.wall
+        self.cpu = time.process_time() - self.cpu
+        self.load = os.getloadavg()[0]
+
+    def __str__(self) -> str:
+        return f"{self.wall:.2f} s (CPU {self.cpu:.2f} s, load {self.load:.1f})"
 
 
 if __name__ == "__main__":

@@ -17,10 +17,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
+from typing import TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, selectinload
 
 from wms import strategies
@@ -37,7 +39,9 @@ from wms.model import (
     ShortPolicy,
     StockStatus,
     Warehouse,
+    utcnow,
 )
+from wms.model.base import IdMixin
 from wms.services import ledger, outbound_events
 from wms.strategies.removal import QuantCandidate
 
@@ -45,6 +49,9 @@ _S = OrderStatus
 ZERO = Decimal(0)
 ALLOCATABLE = (_S.reviewed, _S.short)
 OWNER = "sales_order_line"
+#: Ids per IN list when reading back, well under SQLite's bound-parameter limit.
+_CHUNK = 5000
+_T = TypeVar("_T", bound=IdMixin)
 
 
 def allocate_orders(
@@ -75,14 +82,38 @@ def allocate_orders(
         return []
     orders.sort(key=lambda o: (-o.priority, o.ship_by is None, o.ship_by or o.created_at, o.id))
     pool = _lock_pool(session, orders, exclude_location_ids)
-    with session.no_autoflush:  # status webhooks query; flushing per order is quadratic
+    # Held here for the whole run: the session's identity map keeps objects weakly.
+    warehouses = _by_id(session, Warehouse, {o.warehouse_id for o in orders})
+    customers = _by_id(session, Partner, {o.customer_id for o in orders})
+    settled: list[tuple[SalesOrder, OrderStatus]] = []
+    with session.no_autoflush:  # a backorder queries; flushing per order is quadratic
         for order in orders:
-            _allocate_order(session, order, pool, today or date.today(), settle=not topping_up)
-    session.flush()  # one batch of inserts; then the allocations learn their reservation ids
-    for alloc, res in pool.pending:
-        alloc.reservation_id = res.id
-    session.flush()
+            _allocate_order(
+                order,
+                pool,
+                today or date.today(),
+                warehouses.get(order.warehouse_id),
+                customers.get(order.customer_id),
+            )
+            if not topping_up:
+                settled.append((order, _settle(session, order, pool.short.pop(order.id, []))))
+        outbound_events.set_statuses(session, settled)
+    _write(session, pool.pending)
     return orders
+
+
+def _by_id(session: Session, entity: type[_T], ids: set[int]) -> dict[int, _T]:
+    return {row.id: row for row in session.scalars(select(entity).where(entity.id.in_(ids)))}
+
+
+@dataclass
+class _Reserve:
+    """What one run takes for one order line from one quant."""
+
+    order: SalesOrder
+    line: SalesOrderLine
+    quant: Quant
+    qty: Decimal
 
 
 class _Pool:
@@ -90,8 +121,12 @@ class _Pool:
 
     def __init__(self, quants: list[tuple[Quant, str, str | None, object]]) -> None:
         self.by_item: dict[int, list[tuple[Quant, QuantCandidate]]] = defaultdict(list)
-        self.pending: list[tuple[Allocation, Reservation]] = []
+        self.by_id: dict[int, Quant] = {}
+        #: Keyed by (line id, quant id): one reservation and one allocation each.
+        self.pending: dict[tuple[int, int], _Reserve] = {}
+        self.short: dict[int, list[SalesOrderLine]] = defaultdict(list)
         for quant, loc, lot, expiry in quants:
+            self.by_id[quant.id] = quant
             self.by_item[quant.item_id].append(
                 (
                     quant,
@@ -108,24 +143,21 @@ class _Pool:
             )
 
     def candidates(self, item_id: int) -> list[QuantCandidate]:
-        out = []
-        for quant, cand in self.by_item.get(item_id, []):
-            if quant.available > 0:
-                out.append(
-                    QuantCandidate(
-                        cand.id,
-                        cand.location,
-                        quant.available,
-                        cand.lot,
-                        cand.expiry,
-                        cand.in_date,
-                        cand.container,
-                    )
-                )
-        return out
+        return [
+            replace(cand, available=quant.available)
+            for quant, cand in self.by_item.get(item_id, [])
+            if quant.available > 0
+        ]
 
-    def quant(self, item_id: int, quant_id: object) -> Quant:
-        return next(q for q, _ in self.by_item[item_id] if q.id == quant_id)
+    def reserve(self, order: SalesOrder, line: SalesOrderLine, quant_id: int, qty: Decimal) -> None:
+        quant = self.by_id[quant_id]
+        quant.reserve(qty)  # the entity guard: never beyond on hand
+        line.allocated_qty = line.allocated_qty + qty
+        key = (line.id, quant.id)
+        if key in self.pending:
+            self.pending[key].qty += qty
+        else:
+            self.pending[key] = _Reserve(order, line, quant, qty)
 
 
 def _lock_pool(session: Session, orders: list[SalesOrder], exclude: frozenset[int]) -> _Pool:
@@ -154,15 +186,16 @@ def _lock_pool(session: Session, orders: list[SalesOrder], exclude: frozenset[in
 
 
 def _allocate_order(
-    session: Session, order: SalesOrder, pool: _Pool, today: date, *, settle: bool = True
+    order: SalesOrder,
+    pool: _Pool,
+    today: date,
+    warehouse: Warehouse | None,
+    customer: Partner | None,
 ) -> None:
-    warehouse = session.get(Warehouse, order.warehouse_id)
-    customer = session.get(Partner, order.customer_id)
     remover = strategies.get(
         "removal", (warehouse.settings or {}).get("removal", "fifo") if warehouse else "fifo"
     )
     shelf = int((customer.settings or {}).get("min_shelf_life_days", 0)) if customer else 0
-    short: list[SalesOrderLine] = []
     for line in order.lines:
         if line.open_qty <= 0:
             continue
@@ -174,50 +207,80 @@ def _allocate_order(
             min_shelf_life_days=shelf,
         )
         for cand, qty in plan.lines:
-            pool.pending.append(
-                _reserve(session, order, line, pool.quant(line.item_id, cand.id), qty)
-            )
+            pool.reserve(order, line, int(cand.id), qty)
         if plan.short > 0:
-            short.append(line)
-    if settle:
-        _settle(session, order, short)
+            pool.short[order.id].append(line)
 
 
-def _reserve(
-    session: Session, order: SalesOrder, line: SalesOrderLine, quant: Quant, qty: Decimal
-) -> tuple[Allocation, Reservation]:
-    quant.reserve(qty)  # the entity guard: never beyond on hand
-    res = Reservation(quant_id=quant.id, qty=qty, owner_type=OWNER, owner_id=str(line.id))
-    session.add(res)
-    line.allocated_qty = line.allocated_qty + qty
-    alloc = Allocation(
-        line_id=line.id,
-        order_id=order.id,
-        item_id=line.item_id,
-        quant_id=quant.id,
-        location_id=quant.location_id,
-        lot_id=quant.lot_id,
-        container_id=quant.container_id,
-        qty=qty,
+def _write(session: Session, pending: dict[tuple[int, int], _Reserve]) -> None:
+    """Reservations and allocations as two executemany inserts (one statement text each).
+
+    The quants' ``reserved`` and the lines' ``allocated_qty`` go out with the
+    flush first. The new reservations' ids are read back by owner and quant:
+    the orders' lines are locked by this run, so the newest reservation of a
+    (line, quant) pair is the one just written.
+    """
+    session.flush()
+    if not pending:
+        return
+    now = utcnow()
+    session.execute(
+        insert(Reservation),
+        [
+            {
+                "quant_id": r.quant.id,
+                "qty": r.qty,
+                "owner_type": OWNER,
+                "owner_id": str(r.line.id),
+                "created_at": now,
+            }
+            for r in pending.values()
+        ],
     )
-    session.add(alloc)
-    return alloc, res
+    owners = sorted({str(line_id) for line_id, _ in pending})
+    made: dict[tuple[int, int], int] = {}
+    for k in range(0, len(owners), _CHUNK):
+        for res_id, owner, quant_id in session.execute(
+            select(Reservation.id, Reservation.owner_id, Reservation.quant_id).where(
+                Reservation.owner_type == OWNER, Reservation.owner_id.in_(owners[k : k + _CHUNK])
+            )
+        ):
+            key = (int(owner), quant_id)
+            if key in pending and res_id > made.get(key, 0):
+                made[key] = res_id
+    session.execute(
+        insert(Allocation),
+        [
+            {
+                "line_id": r.line.id,
+                "order_id": r.order.id,
+                "item_id": r.line.item_id,
+                "quant_id": r.quant.id,
+                "location_id": r.quant.location_id,
+                "lot_id": r.quant.lot_id,
+                "container_id": r.quant.container_id,
+                "reservation_id": made[key],
+                "qty": r.qty,
+                "picked_qty": ZERO,
+                "state": "open",
+            }
+            for key, r in pending.items()
+        ],
+    )
 
 
-def _settle(session: Session, order: SalesOrder, short: list[SalesOrderLine]) -> None:
+def _settle(session: Session, order: SalesOrder, short: list[SalesOrderLine]) -> OrderStatus:
     """Status after a run, following the order's short policy."""
     anything = any(ln.allocated_qty > 0 for ln in order.lines)
     if not short:
-        outbound_events.set_status(session, order, _S.allocated)
-        return
+        return _S.allocated
     if order.short_policy is ShortPolicy.wait or not anything:
-        outbound_events.set_status(session, order, _S.short)
-        return
+        return _S.short
     if order.short_policy is ShortPolicy.backorder:
         _backorder(session, order, short)
     for line in short:
         line.dropped_qty = line.dropped_qty + line.open_qty
-    outbound_events.set_status(session, order, _S.allocated)
+    return _S.allocated
 
 
 def _backorder(session: Session, order: SalesOrder, short: list[SalesOrderLine]) -> SalesOrder:

@@ -17,8 +17,9 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, insert, literal, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from wms import events
 from wms.errors import Conflict
@@ -103,7 +104,7 @@ def release_wave(
     _create_trips(session, wave, trips, picks, {str(o.id): o for o in orders}, criteria.mode)
     for order in orders:
         order.wave_id = wave.id
-        outbound_events.set_status(session, order, OrderStatus.picking)
+    outbound_events.set_statuses(session, [(o, OrderStatus.picking) for o in orders])
     session.flush()
     events.record(
         session,
@@ -203,11 +204,21 @@ def plan_trips(
         weight_g=cart_conf.get("weight_g"),
     )
     by_zone = mode == "zone" or bool(settings.get("zone_picking"))
-    planner = SavingsBatching(OptimalAisleRoute(), allow_split=True, by_zone=by_zone,
-                             fast_pairs=True)
-    pick_orders = [PickOrder(str(o.id), tuple(
-        OrderLine(PickPoint(p.aisle, p.y), p.zone if by_zone else None, p.volume_l, p.weight_g)
-        for p in picks[o.id])) for o in orders]
+    planner = SavingsBatching(
+        OptimalAisleRoute(), allow_split=True, by_zone=by_zone, fast_pairs=True
+    )
+    pick_orders = [
+        PickOrder(
+            str(o.id),
+            tuple(
+                OrderLine(
+                    PickPoint(p.aisle, p.y), p.zone if by_zone else None, p.volume_l, p.weight_g
+                )
+                for p in picks[o.id]
+            ),
+        )
+        for o in orders
+    ]
     if mode == "discrete":
         return [t for po in pick_orders for t in planner.plan([po], CartCapacity(), layout).trips]
     trips: list[Trip] = []
@@ -224,72 +235,126 @@ def _create_trips(
     orders: dict[str, SalesOrder],
     mode: str,
 ) -> None:
-    groups = [
-        TaskGroup(
-            warehouse_id=wave.warehouse_id, kind="wave", reference=f"{wave.reference}-{n + 1}"
-        )
-        for n in range(len(trips))
-    ]
-    session.add_all(groups)
-    session.flush()
-    now, made = utcnow(), []
-    for n, (trip, group) in enumerate(zip(trips, groups, strict=True)):
-        session.add(
-            PickTrip(
-                wave_id=wave.id,
-                seq=n + 1,
-                group_id=group.id,
-                zone=trip.zone,
-                mode=mode,
-                length_m=trip.length,
-                lines=len(trip.stops),
-                orders=[orders[o].external_id for o in trip.orders],
+    """Everything set-based: a bigger wave sends more rows, not more statements.
+
+    Groups, trips and tasks go in as executemany inserts (one statement text,
+    server-side parameters). The groups' ids come back by reference (the
+    wave's own, unique), the tasks' by (group, route sequence). Each task still
+    gets its own two transitions, ``created`` and ``released`` by this wave,
+    written by ``INSERT ... SELECT`` from the tasks.
+    """
+    if not trips:
+        return
+    now = utcnow()
+    session.execute(
+        insert(TaskGroup),
+        [
+            {
+                "warehouse_id": wave.warehouse_id,
+                "kind": "wave",
+                "reference": f"{wave.reference}-{n + 1}",
+                "created_at": now,
+                "updated_at": now,
+            }
+            for n in range(len(trips))
+        ],
+    )
+    by_ref = dict(
+        session.execute(
+            select(TaskGroup.reference, TaskGroup.id).where(
+                TaskGroup.warehouse_id == wave.warehouse_id,
+                TaskGroup.kind == "wave",
+                TaskGroup.reference.like(f"{wave.reference}-%"),
             )
-        )
+        ).all()
+    )
+    group_ids = [by_ref[f"{wave.reference}-{n + 1}"] for n in range(len(trips))]
+    session.execute(
+        insert(PickTrip),
+        [
+            {
+                "wave_id": wave.id,
+                "seq": n + 1,
+                "group_id": group_id,
+                "zone": trip.zone,
+                "mode": mode,
+                "length_m": trip.length,
+                "lines": len(trip.stops),
+                "orders": [orders[o].external_id for o in trip.orders],
+            }
+            for n, (trip, group_id) in enumerate(zip(trips, group_ids, strict=True))
+        ],
+    )
+    rows: list[dict[str, Any]] = []
+    allocs: dict[tuple[int, int], Allocation] = {}
+    for trip, group_id in zip(trips, group_ids, strict=True):
         for seq, (order_id, index) in enumerate(trip.stops):
             pick, order = picks[int(order_id)][index], orders[order_id]
-            made.append((pick.alloc, _task(wave, group, order, pick, seq, now)))
-    session.add_all(t for _, t in made)
-    session.flush()
-    for alloc, task in made:
-        alloc.task_id = task.id
-
-
-def _task(
-    wave: Wave, group: TaskGroup, order: SalesOrder, pick: _Pick, seq: int, now: datetime
-) -> Task:
-    a = pick.alloc
-    task = Task(
-        warehouse_id=wave.warehouse_id,
-        type=TaskType.pick,
-        status=TaskStatus.released,
-        priority=order.priority,
-        due_at=order.ship_by,
-        zone_id=pick.zone_id,
-        route_seq=seq,
-        group_id=group.id,
-        group_lead=seq == 0,
-        item_id=a.item_id,
-        lot_id=a.lot_id,
-        container_id=a.container_id,
-        qty=a.qty - a.picked_qty,
-        from_location_id=a.location_id,
-        to_location_id=wave.staging_location_id,
-        document_type="sales_order",
-        document_ref=order.external_id,
-    )
-    task.transitions = [
-        TaskTransition(
-            at=now, from_status=TaskStatus.created, to_status=TaskStatus.created, reason="created"
-        ),
-        TaskTransition(
-            at=now,
-            from_status=TaskStatus.created,
-            to_status=TaskStatus.released,
-            reason=f"wave {wave.reference}",
-        ),
+            rows.append(_task_row(wave, group_id, order, pick, seq, now))
+            allocs[(group_id, seq)] = pick.alloc
+    session.execute(insert(Task), rows)
+    of_wave = Task.group_id.in_(select(PickTrip.group_id).where(PickTrip.wave_id == wave.id))
+    made = [
+        (allocs[(group_id, seq)], task_id)
+        for task_id, group_id, seq in session.execute(
+            select(Task.id, Task.group_id, Task.route_seq).where(of_wave)
+        )
     ]
-    return task
+    table = Allocation.__table__
+    session.execute(
+        update(table).where(table.c.id == bindparam("alloc_id")).values(task_id=bindparam("task")),
+        [{"alloc_id": alloc.id, "task": task_id} for alloc, task_id in made],
+    )
+    for alloc, task_id in made:  # what the statement wrote, without flushing it again
+        set_committed_value(alloc, "task_id", task_id)
+    columns = TaskTransition.__table__.c
+    for to_status, reason in (
+        (TaskStatus.created, "created"),
+        (TaskStatus.released, f"wave {wave.reference}"),
+    ):
+        session.execute(
+            insert(TaskTransition).from_select(
+                ["task_id", "at", "from_status", "to_status", "reason"],
+                select(
+                    Task.id,
+                    literal(now, columns.at.type),
+                    literal(TaskStatus.created, columns.from_status.type),
+                    literal(to_status, columns.to_status.type),
+                    literal(reason, columns.reason.type),
+                )
+                .where(of_wave)
+                .order_by(Task.id),
+            )
+        )
+
+
+def _task_row(
+    wave: Wave, group_id: int, order: SalesOrder, pick: _Pick, seq: int, now: datetime
+) -> dict[str, Any]:
+    """One pick task's columns, released straight into the pool."""
+    a = pick.alloc
+    return {
+        "warehouse_id": wave.warehouse_id,
+        "type": TaskType.pick,
+        "status": TaskStatus.released,
+        "priority": order.priority,
+        "due_at": order.ship_by,
+        "zone_id": pick.zone_id,
+        "route_seq": seq,
+        "group_id": group_id,
+        "group_lead": seq == 0,
+        "item_id": a.item_id,
+        "lot_id": a.lot_id,
+        "container_id": a.container_id,
+        "qty": a.qty - a.picked_qty,
+        "done_qty": Decimal(0),
+        "from_location_id": a.location_id,
+        "to_location_id": wave.staging_location_id,
+        "document_type": "sales_order",
+        "document_ref": order.external_id,
+        "created_at": now,
+        "updated_at": now,
+    }
 
 
 def _staging(session: Session, warehouse: Warehouse) -> Location:
