@@ -138,7 +138,7 @@ def test_a_variance_sent_to_recount_shows_its_recount_task_and_cannot_be_approve
 
     row = page.split(f'id="variance-{variance_id}"', 1)[1].split("</tr>", 1)[0]
     assert "recount requested" in row
-    assert f"Recount task {recount.task_id}: released" in row
+    assert f"Recount task {recount.task_id}: Released" in row
     assert "Another operator recounts it first." in row and "Approve" not in row
     assert variance(floor, variance_id).status is VarianceStatus.recount
     assert flash_text(early.text) == [

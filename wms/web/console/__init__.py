@@ -11,10 +11,11 @@ from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, Flask, abort, render_template, request
-from flask_babel import format_datetime, gettext
+from flask_babel import format_datetime, get_locale, gettext
 from werkzeug.exceptions import HTTPException
 
 from wms.errors import WmsError
+from wms.messages import translate
 from wms.model import qty_str
 from wms.web.console import (
     api_clients,
@@ -65,6 +66,15 @@ def init_app(app: Flask) -> None:
     app.add_template_global(options, "options")
     app.add_template_global(words, "label_words")
     app.add_template_filter(lambda v: "" if v is None else qty_str(v), "qty")
+    app.add_template_filter(_task_status, "task_status")
+
+
+def _task_status(value: Any) -> str:
+    """A task status in the page's language (released → 待领取), as the board shows it."""
+    if value is None:
+        return ""
+    code = getattr(value, "value", value)
+    return translate(f"board.status.{code}", str(get_locale() or "zh_CN"))
 
 
 def _refuse_nul() -> None:
