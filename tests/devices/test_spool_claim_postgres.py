@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections import Counter
 
 import pytest
@@ -43,9 +44,12 @@ def test_eight_claimers_on_three_printers_send_each_job_once_and_in_order(pg):
                 if in_flight[code] > 1:
                     overlaps.append(code)
                 claimed.append((code, job.id))
-            store.sent(job, PrinterStatus(PrinterState.ready))
+            time.sleep(0.005)  # "sending": another claim for this printer now would overlap
+            # Leave the window before the commit that ends it: counted after that commit,
+            # another claimer's legal claim would look like an overlap.
             with lock:
                 in_flight[code] -= 1
+            store.sent(job, PrinterStatus(PrinterState.ready))
 
     threads = [threading.Thread(target=claimer, args=(w,)) for w in range(8)]
     for t in threads:

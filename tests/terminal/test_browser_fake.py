@@ -460,9 +460,10 @@ def test_scan_queued_when_the_session_ended_is_sent_after_signing_in_again(site,
     pda.context.clear_cookies()  # the session is gone (idle lock, server restart with new key)
 
     wedge(pda, "A-01-02-1")
-    pda.wait_for_url("**/t/login?next=%2Ft%2Fflow")
+    # Two page loads in a row: allow a busy CI machine more than the default 10 s.
+    pda.wait_for_url("**/t/login?next=%2Ft%2Fflow", timeout=30_000)
     wedge(pda, site.operator.badge)
-    pda.wait_for_url("**/t/flow")
+    pda.wait_for_url("**/t/flow", timeout=30_000)
     on_state(pda, "scan_item")
 
     accepted = [s for s in site.fake.steps if s.get("input") == "A-01-02-1"]
