@@ -10,7 +10,7 @@ inventory_loss, in_transit) hold no quants: they are the outside world.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -89,8 +89,12 @@ class MoveRequest:
 
 
 @dataclass(frozen=True)
-class _Place:
-    """What posting needs of a location: read as plain columns, not as a full entity."""
+class Place:
+    """What posting needs of a location: read as plain columns, not as a full entity.
+
+    A caller that has read these already in the same transaction passes them to
+    ``post_moves`` (``places``), which then does not read them again.
+    """
 
     id: int
     warehouse_id: int
@@ -106,7 +110,7 @@ class _Place:
 
 @dataclass
 class _Context:
-    locations: dict[int, _Place]
+    locations: dict[int, Place]
     #: Item ids known to exist, or None when some may not (then asked per id).
     known_items: set[int] | None = None
     quants: dict[str, Quant] = field(default_factory=dict)
@@ -127,11 +131,19 @@ def post_moves(
     api_client_id: int | None = None,
     device_id: str | None = None,
     request_id: str | None = None,
+    places: Mapping[int, Place] | None = None,
 ) -> list[StockMove]:
-    """Apply ``moves`` all or nothing and return the ledger lines written."""
+    """Apply ``moves`` all or nothing and return the ledger lines written.
+
+    ``places``: every location of ``moves`` by id, as read in this transaction by a
+    caller that has also read every item of ``moves`` (so they exist).
+    """
     if not moves:
         raise ValidationFailed([FieldError("moves", "at least one move is required")])
-    ctx = _load_context(session, moves)
+    if places is not None:
+        ctx = _Context(locations=dict(places), known_items={m.item_id for m in moves})
+    else:
+        ctx = _load_context(session, moves)
     _check_moves(session, moves, ctx)
     _lock_quants(session, moves, ctx)
     reservations = _apply(session, moves, ctx)
@@ -278,7 +290,7 @@ def _load_context(session: Session, moves: Sequence[MoveRequest]) -> _Context:
     rows = session.execute(
         _PLACES, {"location_ids": list(ids), "item_ids": list(item_ids)}
     ).all()
-    locations = {row[0]: _Place(*row[:6]) for row in rows}
+    locations = {row[0]: Place(*row[:6]) for row in rows}
     missing = ids - locations.keys()
     if missing:
         raise NotFound(f"unknown location id(s): {sorted(missing)}")
