@@ -24,7 +24,6 @@ from wms.model import (
     Location,
     Lot,
     Serial,
-    StockMove,
     StockStatus,
     Tracking,
     Warehouse,
@@ -60,7 +59,7 @@ class MoveSpec:
 class Posted:
     """A ledger line with the codes it was asked for; ``uom`` is the item's base unit."""
 
-    line: StockMove
+    line: ledger.Line
     spec: MoveSpec
     uom: str
 
@@ -117,7 +116,7 @@ def post_coded_moves(
         if not may_access(found.warehouses[spec.warehouse or ""].id):
             raise PermissionDenied(f"this API key may not move stock in {spec.warehouse}")
     try:
-        lines = ledger.post_moves(
+        lines = ledger.post_lines(
             session,
             [r for r in requests if r is not None],
             api_client_id=api_client_id,
@@ -407,7 +406,7 @@ def _container(
 
 
 def _announce(
-    session: Session, lines: Sequence[StockMove], specs: Sequence[MoveSpec], found: _Resolved
+    session: Session, lines: Sequence[ledger.Line], specs: Sequence[MoveSpec], found: _Resolved
 ) -> None:
     virtual = {loc.id for loc in found.locations.values() if loc.is_virtual}
     for line, spec in zip(lines, specs, strict=True):
