@@ -63,6 +63,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("requests", nargs="?", type=int, default=2000)
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--stats", help="with --profile: also save the pstats data to this file")
     parser.add_argument("--url", default=f"{SERVER}/bench_api_profile")
     args = parser.parse_args()
     url = fresh_database(args.url.rsplit("/", 1)[1])
@@ -132,6 +133,8 @@ def main() -> None:
     per = {k: round(v / n, 2) for k, v in sorted(counts.items())}
     print(f"per request: {per}")
     if profiler:
+        if args.stats:
+            profiler.dump_stats(args.stats)
         out = io.StringIO()
         stats = pstats.Stats(profiler, stream=out)
         stats.sort_stats("cumulative").print_stats(45)

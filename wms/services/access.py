@@ -71,7 +71,7 @@ def audit(
         actor_type = "user"
     elif isinstance(actor, ApiClient):
         actor_type = "api_client"
-    session.execute(
+    session.connection().execute(
         _AUDIT_INSERT,
         {
             "at": utcnow(),

@@ -113,7 +113,7 @@ def claim_key(
         "created_at": now,
     }
     dialect = session.get_bind().dialect.name
-    inserted = session.execute(_CLAIM[dialect], values).scalar()
+    inserted = session.connection().execute(_CLAIM[dialect], values).scalar()
     if inserted is not None:
         return Claim(ClaimOutcome.new, inserted, now)
     record = session.scalars(
@@ -149,7 +149,7 @@ def _restart(record: IdempotencyRecord, values: dict, now: datetime) -> None:
 
 def complete_key(session: Session, claim: Claim, *, status: int, body: str) -> None:
     """Store the answer in the work's own transaction; refuse if the claim was taken over."""
-    result = session.execute(
+    result = session.connection().execute(
         _COMPLETE,
         {
             "claim_id": claim.record_id,

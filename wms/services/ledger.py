@@ -264,7 +264,7 @@ def _write_quants(session: Session, ctx: _Context) -> None:
         _mark_loaded(session, q, updated_at=now)
     # After the entities are clean, so autoflush has nothing to write through the
     # unit of work. A failed UPDATE rolls the whole session back anyway.
-    session.execute(_QUANT_UPDATE, params)
+    session.connection().execute(_QUANT_UPDATE, params)
 
 
 def _mark_loaded(session: Session, quant: Quant, **changes: object) -> None:
@@ -285,7 +285,7 @@ def _append_lines(
     """Insert the ledger lines; one statement, ids and transaction ids returned."""
     now = utcnow()
     rows = [_line_row(m, ctx, now, who) for m in moves]
-    written = session.execute(_MOVE_INSERT, rows).all()
+    written = session.connection().execute(_MOVE_INSERT, rows).all()
     return [
         Line(**values, id=line_id, txid=txid)
         for values, (line_id, txid) in zip(rows, written, strict=True)
@@ -463,7 +463,7 @@ def _lock_quants(session: Session, moves: Sequence[MoveRequest], ctx: _Context) 
     # Lock what exists first (the usual case: one round trip). Only then insert the
     # missing ones, all in key order, and lock again: a transaction that holds a new,
     # uncommitted quant already holds every existing one it needs, so no cycle forms.
-    rows = session.execute(_LOCK, {"keys": keys}).all()
+    rows = session.connection().execute(_LOCK, {"keys": keys}).all()
     found = {row.key for row in rows}
     new_rows = [_new_quant_row(wanted[k]) for k in keys if k not in found]
     if new_rows:
@@ -471,7 +471,7 @@ def _lock_quants(session: Session, moves: Sequence[MoveRequest], ctx: _Context) 
         session.execute(
             dialect.insert(Quant).values(new_rows).on_conflict_do_nothing(index_elements=["key"])
         )
-        rows = session.execute(_LOCK, {"keys": keys}).all()
+        rows = session.connection().execute(_LOCK, {"keys": keys}).all()
     ctx.quants = {row.key: _quant(session, row, ctx) for row in rows}
 
 
