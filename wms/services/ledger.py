@@ -348,9 +348,7 @@ _LOCK = (
 def _load_context(session: Session, moves: Sequence[MoveRequest]) -> _Context:
     ids = {m.from_location_id for m in moves} | {m.to_location_id for m in moves}
     item_ids = {m.item_id for m in moves}
-    rows = session.execute(
-        _PLACES, {"location_ids": list(ids), "item_ids": list(item_ids)}
-    ).all()
+    rows = session.execute(_PLACES, {"location_ids": list(ids), "item_ids": list(item_ids)}).all()
     locations = {row[0]: Place(*row[:6]) for row in rows}
     missing = ids - locations.keys()
     if missing:
@@ -501,9 +499,7 @@ def _new_quant_row(values: dict) -> dict:
     }
 
 
-def _apply(
-    session: Session, moves: Sequence[MoveRequest], ctx: _Context
-) -> dict[int, Reservation]:
+def _apply(session: Session, moves: Sequence[MoveRequest], ctx: _Context) -> dict[int, Reservation]:
     shortages: list[dict] = []
     reservations = _load_reservations(session, moves)
     for m in moves:

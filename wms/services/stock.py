@@ -153,47 +153,45 @@ def _with_warehouse(spec: MoveSpec, default: str | None) -> MoveSpec:
 #: Items by SKU and locations by code with their warehouses, in one statement built once
 #: (the hot path of every API move). Item rows have no warehouse; location rows no unit.
 #: The same code in several named warehouses may match extra locations: harmless.
+_L, _W, _I = (Location.__table__.c, Warehouse.__table__.c, Item.__table__.c)
 _RESOLVE = union_all(
     select(
-        Location.id,
-        Location.code,
-        Location.warehouse_id,
-        Warehouse.code,
-        Location.virtual_kind,
-        Location.blocked,
-        Warehouse.allow_negative_stock,
-        type_coerce(null(), Item.base_uom.type),
-        type_coerce(null(), Item.tracking.type),
+        _L.id,
+        _L.code,
+        _L.warehouse_id,
+        _W.code,
+        _L.virtual_kind,
+        _L.blocked,
+        _W.allow_negative_stock,
+        type_coerce(null(), _I.base_uom.type),
+        type_coerce(null(), _I.tracking.type),
     )
-    .join(Warehouse, Warehouse.id == Location.warehouse_id)
+    .join_from(Location.__table__, Warehouse.__table__, _W.id == _L.warehouse_id)
     .where(
-        Warehouse.code.in_(bindparam("warehouses", expanding=True)),
-        Location.code.in_(bindparam("codes", expanding=True)),
+        _W.code.in_(bindparam("warehouses", expanding=True)),
+        _L.code.in_(bindparam("codes", expanding=True)),
     ),
-    select(
-        Item.id,
-        Item.sku,
-        null(),
-        null(),
-        null(),
-        null(),
-        null(),
-        Item.base_uom,
-        Item.tracking,
-    ).where(Item.sku.in_(bindparam("skus", expanding=True))),
+    select(_I.id, _I.sku, null(), null(), null(), null(), null(), _I.base_uom, _I.tracking).where(
+        _I.sku.in_(bindparam("skus", expanding=True))
+    ),
 )
 
 
 def _resolve(session: Session, specs: Sequence[MoveSpec]) -> _Resolved:
     """Items, locations and their warehouses in one read; containers only when named."""
-    rows = session.execute(
-        _RESOLVE,
-        {
-            "warehouses": list({s.warehouse for s in specs if s.warehouse}),
-            "codes": list({c for s in specs for c in (s.from_location, s.to_location)}),
-            "skus": list({s.sku for s in specs}),
-        },
-    ).all()
+    session.flush()  # as autoflush would: items and locations added in this session count
+    rows = (
+        session.connection()
+        .execute(
+            _RESOLVE,
+            {
+                "warehouses": list({s.warehouse for s in specs if s.warehouse}),
+                "codes": list({c for s in specs for c in (s.from_location, s.to_location)}),
+                "skus": list({s.sku for s in specs}),
+            },
+        )
+        .all()
+    )
     items: dict[str, _Item] = {}
     locations: dict[tuple[int, str], ledger.Place] = {}
     warehouses: dict[str, _Warehouse] = {}
