@@ -322,20 +322,21 @@ def _line_row(m: MoveRequest, ctx: _Context, now: datetime, who: dict) -> dict:
 #: Built once: composing IN clauses and their cache keys on every post is measurable.
 #: Counting the known items rides along with the location read: one round trip where
 #: the usual case (every item exists) needs no second query.
+_L, _W, _I = (Location.__table__.c, Warehouse.__table__.c, Item.__table__.c)
 _PLACES = (
     select(
-        Location.id,
-        Location.warehouse_id,
-        Location.code,
-        Location.virtual_kind,
-        Location.blocked,
-        Warehouse.allow_negative_stock,
-        select(func.count(Item.id))
-        .where(Item.id.in_(bindparam("item_ids", expanding=True)))
+        _L.id,
+        _L.warehouse_id,
+        _L.code,
+        _L.virtual_kind,
+        _L.blocked,
+        _W.allow_negative_stock,
+        select(func.count(_I.id))
+        .where(_I.id.in_(bindparam("item_ids", expanding=True)))
         .scalar_subquery(),
     )
-    .join(Warehouse, Warehouse.id == Location.warehouse_id)
-    .where(Location.id.in_(bindparam("location_ids", expanding=True)))
+    .join_from(Location.__table__, Warehouse.__table__, _W.id == _L.warehouse_id)
+    .where(_L.id.in_(bindparam("location_ids", expanding=True)))
 )
 _LOCK = (
     select(_QUANT_TABLE)
@@ -348,7 +349,12 @@ _LOCK = (
 def _load_context(session: Session, moves: Sequence[MoveRequest]) -> _Context:
     ids = {m.from_location_id for m in moves} | {m.to_location_id for m in moves}
     item_ids = {m.item_id for m in moves}
-    rows = session.execute(_PLACES, {"location_ids": list(ids), "item_ids": list(item_ids)}).all()
+    session.flush()  # as autoflush would: locations and items added in this session count
+    rows = (
+        session.connection()
+        .execute(_PLACES, {"location_ids": list(ids), "item_ids": list(item_ids)})
+        .all()
+    )
     locations = {row[0]: Place(*row[:6]) for row in rows}
     missing = ids - locations.keys()
     if missing:
