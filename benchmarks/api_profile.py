@@ -65,12 +65,15 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--stats", help="with --profile: also save the pstats data to this file")
     parser.add_argument("--url", default=f"{SERVER}/bench_api_profile")
+    parser.add_argument(
+        "--log-level", default="WARNING", help="INFO writes the JSON access line of every request"
+    )
     args = parser.parse_args()
     url = fresh_database(args.url.rsplit("/", 1)[1])
     key, _client = setup(url)
     settings = load_settings().with_overrides(
         database_url=url,
-        log_level="WARNING",
+        log_level=args.log_level,
         api={"start_webhook_worker": False},
         devices={"start_workers": False},
     )
