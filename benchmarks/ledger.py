@@ -2,6 +2,8 @@
 
     python -m benchmarks.ledger [N]
 
+(database ``bench_ledger``, wiped; ``WMS_BENCH_LEDGER_DB`` names another.)
+
 Posts N single-move transactions through ``ledger.post_moves`` (lock the
 quants, guard, update, append the line), then, in the same run, writes the
 same N ledger rows with raw INSERTs, one transaction each, and once more
@@ -26,7 +28,7 @@ from wms.model import Quant, StockMove, VirtualKind
 from wms.queries.ledger_check import ledger_discrepancies
 from wms.services import ledger, masterdata
 
-DB = "bench_ledger"
+DB = os.environ.get("WMS_BENCH_LEDGER_DB", "bench_ledger")
 
 
 def setup(factory):  # type: ignore[no-untyped-def]

@@ -203,3 +203,37 @@ def test_quantities_are_exact_decimals_on_both_databases(floor):
     assert floor.on_hand("SKU-1", "A-01-01-1") == Decimal("0.3")
     with floor.factory() as s:
         assert s.scalar(select(func.sum(Quant.on_hand))) == Decimal("0.3")
+
+
+def test_a_quant_the_session_already_holds_shows_what_was_posted(floor):
+    quant = floor.stock("SKU-1", "A-01-01-1", 10)
+    transfer = move(floor, "SKU-1", "A-01-01-1", "B-01-01-1", 4)
+
+    with floor.factory() as s, s.begin():
+        held = s.get(Quant, quant.id)
+        assert held is not None and held.on_hand == 10
+        ledger.post_moves(s, [transfer])
+
+        assert held.on_hand == 6
+        assert not s.dirty  # written already, nothing left for a flush to write again
+
+    assert floor.on_hand("SKU-1", "A-01-01-1") == 6
+    assert_ledger_true(floor)
+
+
+def test_posted_lines_are_plain_values_the_session_does_not_hold(floor):
+    floor.stock("SKU-1", "A-01-01-1", 10)
+    transfer = move(floor, "SKU-1", "A-01-01-1", "B-01-01-1", 4)
+
+    with floor.factory() as s, s.begin():
+        (line,) = ledger.post_lines(s, [transfer], request_id="req-1")
+        assert not s.new and not s.identity_map
+        stored = s.get(StockMove, line.id)
+
+        assert stored is not None
+        assert (stored.qty, stored.from_location_id, stored.request_id) == (
+            line.qty,
+            line.from_location_id,
+            "req-1",
+        )
+    assert floor.on_hand("SKU-1", "B-01-01-1") == 4

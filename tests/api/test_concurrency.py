@@ -92,6 +92,31 @@ def test_twenty_posts_of_one_key_at_once_make_one_move(pg_app, pg_floor, pg_key)
     assert pg_floor.on_hand("SKU-1", "B-01-01-1") == 1
 
 
+def test_twenty_posts_of_one_key_at_once_all_get_the_one_moves_answer(pg_app, pg_floor, pg_key):
+    pg_floor.stock("SKU-1", "A-01-01-1", 100)
+    pg_floor.location("B-01-01-1")
+    body = {
+        "sku": "SKU-1",
+        "qty": "1",
+        "from_location": "A-01-01-1",
+        "to_location": "B-01-01-1",
+        "reason": "transfer",
+    }
+
+    def post(_i: int):
+        response = Erp(pg_app.test_client(), pg_key).post("/stock-moves", body, key="same-key")
+        replayed = response.headers.get("Idempotent-Replayed")
+        return response.status_code, response.get_data(), replayed
+
+    results = all_at_once(20, post)
+
+    # The claim is part of the first request's transaction: the others wait for it, then replay.
+    assert {status for status, _, _ in results} == {201}
+    assert len({data for _, data, _ in results}) == 1
+    assert sum(replayed == "true" for _, _, replayed in results) == 19
+    assert pg_floor.on_hand("SKU-1", "B-01-01-1") == 1
+
+
 def test_fifty_threads_reserving_and_moving_one_quant_never_oversell(pg_app, pg_floor, pg_key):
     quant = pg_floor.stock("SKU-1", "A-01-01-1", 100)
     pg_floor.location("B-01-01-1")

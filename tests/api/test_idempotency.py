@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
 
 from tests.api.conftest import assert_problem, count, fields
 from wms.model import AuditLog, IdempotencyRecord, Item, utcnow
@@ -117,3 +117,55 @@ def test_writes_without_a_key_are_still_one_transaction_each(erp, floor):
     assert count(floor, IdempotencyRecord) == 0
     with floor.factory() as s:
         assert len(s.scalars(select(AuditLog).where(AuditLog.success.is_(True))).all()) == 3
+
+
+def test_a_keyed_move_is_one_transaction_with_its_claim_audit_and_answer(erp, floor, app):
+    floor.stock("SKU-1", "A-01-01-1", 10)
+    floor.location("B-01-01-1")
+    commits: list[object] = []
+    engine = app.extensions["wms"].engine
+    body = {
+        "sku": "SKU-1",
+        "qty": "1",
+        "from_location": "A-01-01-1",
+        "to_location": "B-01-01-1",
+        "reason": "transfer",
+    }
+
+    def committed(conn: object) -> None:
+        commits.append(conn)
+
+    event.listen(engine, "commit", committed)
+    try:
+        response = erp.post("/stock-moves", body, key="move-1")
+    finally:
+        event.remove(engine, "commit", committed)
+
+    assert response.status_code == 201
+    assert len(commits) == 1
+    with floor.factory() as s:
+        record = s.scalars(select(IdempotencyRecord)).one()
+        assert (record.state, record.response_status) == ("done", 201)
+        assert record.response_body == response.get_data(as_text=True)
+        audited = s.scalars(select(AuditLog).where(AuditLog.action == "api.post_stock_moves"))
+        assert [a.target for a in audited] == [f"stock move {response.get_json()['id']}"]
+
+
+def test_a_move_refused_for_short_stock_leaves_its_key_free(erp, floor):
+    floor.stock("SKU-1", "A-01-01-1", 1)
+    floor.location("B-01-01-1")
+    body = {
+        "sku": "SKU-1",
+        "qty": "2",
+        "from_location": "A-01-01-1",
+        "to_location": "B-01-01-1",
+        "reason": "transfer",
+    }
+
+    refused = erp.post("/stock-moves", body, key="move-1")
+    floor.stock("SKU-1", "A-01-01-1", 1)
+    accepted = erp.post("/stock-moves", body, key="move-1")
+
+    assert_problem(refused, 409, "insufficient_stock")
+    assert accepted.status_code == 201
+    assert floor.on_hand("SKU-1", "B-01-01-1") == 2

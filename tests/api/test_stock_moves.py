@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 
 from tests.api.conftest import assert_problem, count, fields
+from tests.factories import Floor
 from wms.model import StockMove, Tracking
 from wms.queries.ledger_check import ledger_discrepancies
 
@@ -177,6 +178,22 @@ def test_several_warehouses_need_the_warehouse_named(erp, floor):
 
     assert "warehouse" in fields(assert_problem(erp.post("/stock-moves", move()), 422))
     assert erp.post("/stock-moves", move(warehouse="WH1")).status_code == 201
+
+
+def test_the_same_location_codes_in_two_warehouses_move_stock_in_the_one_named(erp, floor):
+    floor.stock("SKU-1", "A-01-01-1", 10)
+    floor.location("B-01-01-1")
+    second = Floor(floor.factory, warehouse_code="WH2")
+    second.stock("SKU-1", "A-01-01-1", 5)
+    second.location("B-01-01-1")
+
+    response = erp.post("/stock-moves", move(qty="2", warehouse="WH2"))
+
+    assert response.status_code == 201
+    assert response.get_json()["warehouse"] == "WH2"
+    assert (second.on_hand("SKU-1", "A-01-01-1"), second.on_hand("SKU-1", "B-01-01-1")) == (3, 2)
+    assert (floor.on_hand("SKU-1", "A-01-01-1"), floor.on_hand("SKU-1", "B-01-01-1")) == (10, 0)
+    assert_ledger_true(floor)
 
 
 def test_a_key_of_another_warehouse_cannot_move_stock_here(erp_as, floor):

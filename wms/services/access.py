@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from wms.errors import AuthenticationFailed, Conflict, FieldError, ValidationFailed
@@ -49,6 +49,10 @@ def key_digest(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
+#: One fixed-shape statement: an audit line is written on every writing API call.
+_AUDIT_INSERT = insert(AuditLog.__table__)
+
+
 def audit(
     session: Session,
     *,
@@ -60,27 +64,31 @@ def audit(
     device_id: str | None = None,
     request_id: str | None = None,
     **details: object,
-) -> AuditLog:
+) -> None:
+    """Append an audit line in the session's transaction (a Core INSERT, no entity)."""
     actor_type = "system"
     if isinstance(actor, User):
         actor_type = "user"
     elif isinstance(actor, ApiClient):
         actor_type = "api_client"
-    entry = AuditLog(
-        actor_type=actor_type,
-        actor_id=actor.id if actor else None,
-        actor_name=(actor.username if isinstance(actor, User) else actor.name) if actor else None,
-        action=action,
-        target=target,
-        success=success,
-        remote_addr=remote_addr,
-        device_id=device_id,
-        request_id=request_id,
-        details=dict(details),
+    session.connection().execute(
+        _AUDIT_INSERT,
+        {
+            "at": utcnow(),
+            "actor_type": actor_type,
+            "actor_id": actor.id if actor else None,
+            "actor_name": (actor.username if isinstance(actor, User) else actor.name)
+            if actor
+            else None,
+            "action": action,
+            "target": target,
+            "success": success,
+            "remote_addr": remote_addr,
+            "device_id": device_id,
+            "request_id": request_id,
+            "details": dict(details),
+        },
     )
-    session.add(entry)
-    session.flush()
-    return entry
 
 
 def create_user(

@@ -1,20 +1,24 @@
-"""Idempotency-Key records: claim the key before the work, store the answer with the work.
+"""Idempotency-Key records: claim the key, do the work, store the answer, in one transaction.
 
-The flow of one writing request that carries a key:
+The flow of one writing request that carries a key, all in the request's
+one transaction:
 
-1. ``claim_key`` in its own short, committed transaction. The unique index on
-   (client, key) lets exactly one of many simultaneous requests insert the
-   row; the others find it and learn whether to replay, wait (409) or refuse
-   a different body (422).
-2. The work, in one transaction, ending with ``complete_key``: the answer is
-   stored atomically with the work it describes, so a committed document
-   always has its stored response and a rolled-back one never has.
-3. On failure, ``release_key`` (own transaction): nothing was written, so the
-   client may retry with the same key.
+1. ``claim_key`` first. The unique index on (client, key) lets exactly one
+   of many simultaneous requests insert the row; on PostgreSQL the others'
+   inserts wait for that transaction to end. If it commits they find the
+   stored answer and replay it (or refuse a different body, 422); if it
+   rolls back, one of them claims the key afresh.
+2. The work, ending with ``complete_key``: the answer is stored atomically
+   with the work it describes, so a committed document always has its
+   stored response and a rolled-back one never has.
+3. On failure the transaction rolls back, the claim with it: nothing was
+   written, so the client may retry with the same key.
 
-An in-flight claim older than the lease is taken to be abandoned (its
-process died) and may be taken over; ``complete_key`` checks the claim is
-still ours, so a slow original can never commit after a take-over.
+A claim is never committed in flight by this flow. A record left
+``in_flight`` (by an older version that committed claims on their own) is
+answered with 409 until the lease has passed; then it is taken to be
+abandoned and may be taken over. ``complete_key`` checks the claim is still
+ours, so a slow original can never commit after a take-over.
 """
 
 from __future__ import annotations
@@ -23,8 +27,9 @@ import enum
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import delete, select, text, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -55,6 +60,36 @@ def fingerprint(method: str, path: str, canonical_body: str) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+#: Core statements on the table: the ORM's bulk machinery costs more than the statement.
+_TABLE: Any = IdempotencyRecord.__table__
+
+
+def _claim_statement(dialect: Any) -> Any:
+    """INSERT of a fresh claim that does nothing if the key exists; fixed shape, built once."""
+    return (
+        dialect.insert(_TABLE)
+        .on_conflict_do_nothing(index_elements=["client_id", "key"])
+        .returning(_TABLE.c.id)
+    )
+
+
+_CLAIM = {"postgresql": _claim_statement(postgresql), "sqlite": _claim_statement(sqlite)}
+_COMPLETE = (
+    update(_TABLE)
+    .where(
+        _TABLE.c.id == bindparam("claim_id"),
+        _TABLE.c.state == "in_flight",
+        _TABLE.c.created_at == bindparam("claimed_at"),
+    )
+    .values(
+        state="done",
+        response_status=bindparam("status"),
+        response_body=bindparam("body"),
+        completed_at=bindparam("completed_at"),
+    )
+)
+
+
 def claim_key(
     session: Session,
     *,
@@ -77,14 +112,8 @@ def claim_key(
         "state": "in_flight",
         "created_at": now,
     }
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    _no_fsync(session)
-    inserted = session.scalar(
-        dialect.insert(IdempotencyRecord)
-        .values(values)
-        .on_conflict_do_nothing(index_elements=["client_id", "key"])
-        .returning(IdempotencyRecord.id)
-    )
+    dialect = session.get_bind().dialect.name
+    inserted = session.connection().execute(_CLAIM[dialect], values).scalar()
     if inserted is not None:
         return Claim(ClaimOutcome.new, inserted, now)
     record = session.scalars(
@@ -96,6 +125,7 @@ def claim_key(
     abandoned = record.state == "in_flight" and record.created_at < now - lease
     if expired or (abandoned and record.request_hash == request_hash):
         _restart(record, values, now)
+        session.flush()  # completing is a Core UPDATE that matches on the new created_at
         return Claim(ClaimOutcome.new, record.id, now)
     if record.request_hash != request_hash:
         return Claim(ClaimOutcome.mismatch, record.id)
@@ -104,17 +134,6 @@ def claim_key(
     return Claim(
         ClaimOutcome.replay, record.id, status=record.response_status, body=record.response_body
     )
-
-
-def _no_fsync(session: Session) -> None:
-    """Commit this claim without waiting for the disk (PostgreSQL).
-
-    WAL is written in order, so the work's own (synchronous) commit makes the
-    claim durable too; a crash before that loses only a claim whose work never
-    committed, which is the same as a claim abandoned by its process.
-    """
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SET LOCAL synchronous_commit TO OFF"))
 
 
 def _restart(record: IdempotencyRecord, values: dict, now: datetime) -> None:
@@ -130,32 +149,18 @@ def _restart(record: IdempotencyRecord, values: dict, now: datetime) -> None:
 
 def complete_key(session: Session, claim: Claim, *, status: int, body: str) -> None:
     """Store the answer in the work's own transaction; refuse if the claim was taken over."""
-    result = session.execute(
-        update(IdempotencyRecord)
-        .where(
-            IdempotencyRecord.id == claim.record_id,
-            IdempotencyRecord.state == "in_flight",
-            IdempotencyRecord.created_at == claim.claimed_at,
-        )
-        .values(state="done", response_status=status, response_body=body, completed_at=utcnow())
-        .execution_options(synchronize_session=False)
+    result = session.connection().execute(
+        _COMPLETE,
+        {
+            "claim_id": claim.record_id,
+            "claimed_at": claim.claimed_at,
+            "status": status,
+            "body": body,
+            "completed_at": utcnow(),
+        },
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
         raise Conflict("this Idempotency-Key was taken over by a retry; nothing was written")
-
-
-def release_key(session: Session, claim: Claim) -> None:
-    """Forget a claim whose work failed, so the same key may be used again."""
-    _no_fsync(session)
-    session.execute(
-        delete(IdempotencyRecord)
-        .where(
-            IdempotencyRecord.id == claim.record_id,
-            IdempotencyRecord.state == "in_flight",
-            IdempotencyRecord.created_at == claim.claimed_at,
-        )
-        .execution_options(synchronize_session=False)
-    )
 
 
 def prune_keys(session: Session, *, ttl: timedelta) -> int:

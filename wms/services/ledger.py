@@ -10,15 +10,16 @@ inventory_loss, in_transit) hold no quants: they are the outside world.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import Row, bindparam, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, make_transient_to_detached, object_session
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 from wms.errors import (
     AlreadyReversed,
@@ -89,8 +90,45 @@ class MoveRequest:
 
 
 @dataclass(frozen=True)
-class _Place:
-    """What posting needs of a location: read as plain columns, not as a full entity."""
+class Line:
+    """A ledger line as written: the columns of ``StockMove``, without an entity."""
+
+    id: int
+    txid: int | None
+    created_at: datetime
+    warehouse_id: int
+    item_id: int
+    qty: Decimal
+    entered_qty: Decimal | None
+    entered_uom: str | None
+    from_location_id: int
+    to_location_id: int
+    lot_id: int | None
+    serial_id: int | None
+    from_container_id: int | None
+    to_container_id: int | None
+    from_status: StockStatus
+    to_status: StockStatus
+    reason: str
+    note: str | None
+    document_type: str | None
+    document_ref: str | None
+    task_id: int | None
+    unit_cost: Decimal | None
+    reverses_move_id: int | None
+    operator_id: int | None
+    api_client_id: int | None
+    device_id: str | None
+    request_id: str | None
+
+
+@dataclass(frozen=True)
+class Place:
+    """What posting needs of a location: read as plain columns, not as a full entity.
+
+    A caller that has read these already in the same transaction passes them to
+    ``post_moves`` (``places``), which then does not read them again.
+    """
 
     id: int
     warehouse_id: int
@@ -106,10 +144,12 @@ class _Place:
 
 @dataclass
 class _Context:
-    locations: dict[int, _Place]
+    locations: dict[int, Place]
     #: Item ids known to exist, or None when some may not (then asked per id).
     known_items: set[int] | None = None
     quants: dict[str, Quant] = field(default_factory=dict)
+    #: The locked quants the session already held (refreshed); the others are transient.
+    attached: list[Quant] = field(default_factory=list)
 
     def allows_negative(self, warehouse_id: int) -> bool:
         return any(
@@ -127,11 +167,48 @@ def post_moves(
     api_client_id: int | None = None,
     device_id: str | None = None,
     request_id: str | None = None,
+    places: Mapping[int, Place] | None = None,
 ) -> list[StockMove]:
-    """Apply ``moves`` all or nothing and return the ledger lines written."""
+    """Apply ``moves`` all or nothing and return the ledger lines written.
+
+    ``places``: every location of ``moves`` by id, as read in this transaction by a
+    caller that has also read every item of ``moves`` (so they exist).
+    """
+    lines = post_lines(
+        session,
+        moves,
+        operator_id=operator_id,
+        api_client_id=api_client_id,
+        device_id=device_id,
+        request_id=request_id,
+        places=places,
+    )
+    entities = []
+    for line in lines:
+        entity = StockMove(**line.__dict__)
+        make_transient_to_detached(entity)  # loaded state, no pending INSERT
+        session.add(entity)
+        entities.append(entity)
+    return entities
+
+
+def post_lines(
+    session: Session,
+    moves: Sequence[MoveRequest],
+    *,
+    operator_id: int | None = None,
+    api_client_id: int | None = None,
+    device_id: str | None = None,
+    request_id: str | None = None,
+    places: Mapping[int, Place] | None = None,
+) -> list[Line]:
+    """``post_moves`` returning the lines as plain values instead of session entities."""
     if not moves:
         raise ValidationFailed([FieldError("moves", "at least one move is required")])
-    ctx = _load_context(session, moves)
+    if places is not None:
+        ctx = _Context(locations=dict(places), known_items={m.item_id for m in moves})
+    else:
+        ctx = _load_context(session, moves)
     _check_moves(session, moves, ctx)
     _lock_quants(session, moves, ctx)
     reservations = _apply(session, moves, ctx)
@@ -183,11 +260,11 @@ def _write_quants(session: Session, ctx: _Context) -> None:
         }
         for q in ctx.quants.values()
     ]
-    for q in ctx.quants.values():
+    for q in ctx.attached:
         _mark_loaded(session, q, updated_at=now)
     # After the entities are clean, so autoflush has nothing to write through the
     # unit of work. A failed UPDATE rolls the whole session back anyway.
-    session.execute(_QUANT_UPDATE, params)
+    session.connection().execute(_QUANT_UPDATE, params)
 
 
 def _mark_loaded(session: Session, quant: Quant, **changes: object) -> None:
@@ -204,18 +281,15 @@ def _mark_loaded(session: Session, quant: Quant, **changes: object) -> None:
 
 def _append_lines(
     session: Session, moves: Sequence[MoveRequest], ctx: _Context, who: dict
-) -> list[StockMove]:
-    """Insert the ledger lines and hand back persistent entities, as a flush would."""
+) -> list[Line]:
+    """Insert the ledger lines; one statement, ids and transaction ids returned."""
     now = utcnow()
     rows = [_line_row(m, ctx, now, who) for m in moves]
-    written = session.execute(_MOVE_INSERT, rows).all()
-    lines = []
-    for values, (line_id, txid) in zip(rows, written, strict=True):
-        line = StockMove(**values, id=line_id, txid=txid)
-        make_transient_to_detached(line)  # loaded state, no pending INSERT
-        session.add(line)
-        lines.append(line)
-    return lines
+    written = session.connection().execute(_MOVE_INSERT, rows).all()
+    return [
+        Line(**values, id=line_id, txid=txid)
+        for values, (line_id, txid) in zip(rows, written, strict=True)
+    ]
 
 
 def _line_row(m: MoveRequest, ctx: _Context, now: datetime, who: dict) -> dict:
@@ -248,37 +322,40 @@ def _line_row(m: MoveRequest, ctx: _Context, now: datetime, who: dict) -> dict:
 #: Built once: composing IN clauses and their cache keys on every post is measurable.
 #: Counting the known items rides along with the location read: one round trip where
 #: the usual case (every item exists) needs no second query.
+_L, _W, _I = (Location.__table__.c, Warehouse.__table__.c, Item.__table__.c)
 _PLACES = (
     select(
-        Location.id,
-        Location.warehouse_id,
-        Location.code,
-        Location.virtual_kind,
-        Location.blocked,
-        Warehouse.allow_negative_stock,
-        select(func.count(Item.id))
-        .where(Item.id.in_(bindparam("item_ids", expanding=True)))
+        _L.id,
+        _L.warehouse_id,
+        _L.code,
+        _L.virtual_kind,
+        _L.blocked,
+        _W.allow_negative_stock,
+        select(func.count(_I.id))
+        .where(_I.id.in_(bindparam("item_ids", expanding=True)))
         .scalar_subquery(),
     )
-    .join(Warehouse, Warehouse.id == Location.warehouse_id)
-    .where(Location.id.in_(bindparam("location_ids", expanding=True)))
+    .join_from(Location.__table__, Warehouse.__table__, _W.id == _L.warehouse_id)
+    .where(_L.id.in_(bindparam("location_ids", expanding=True)))
 )
 _LOCK = (
-    select(Quant)
-    .where(Quant.key.in_(bindparam("keys", expanding=True)))
-    .order_by(Quant.id)
+    select(_QUANT_TABLE)
+    .where(_QUANT_TABLE.c.key.in_(bindparam("keys", expanding=True)))
+    .order_by(_QUANT_TABLE.c.id)
     .with_for_update()
-    .execution_options(populate_existing=True)
 )
 
 
 def _load_context(session: Session, moves: Sequence[MoveRequest]) -> _Context:
     ids = {m.from_location_id for m in moves} | {m.to_location_id for m in moves}
     item_ids = {m.item_id for m in moves}
-    rows = session.execute(
-        _PLACES, {"location_ids": list(ids), "item_ids": list(item_ids)}
-    ).all()
-    locations = {row[0]: _Place(*row[:6]) for row in rows}
+    session.flush()  # as autoflush would: locations and items added in this session count
+    rows = (
+        session.connection()
+        .execute(_PLACES, {"location_ids": list(ids), "item_ids": list(item_ids)})
+        .all()
+    )
+    locations = {row[0]: Place(*row[:6]) for row in rows}
     missing = ids - locations.keys()
     if missing:
         raise NotFound(f"unknown location id(s): {sorted(missing)}")
@@ -390,16 +467,30 @@ def _lock_quants(session: Session, moves: Sequence[MoveRequest], ctx: _Context) 
     # Lock what exists first (the usual case: one round trip). Only then insert the
     # missing ones, all in key order, and lock again: a transaction that holds a new,
     # uncommitted quant already holds every existing one it needs, so no cycle forms.
-    quants = session.scalars(_LOCK, {"keys": keys}).all()
-    found = {q.key for q in quants}
+    rows = session.connection().execute(_LOCK, {"keys": keys}).all()
+    found = {row.key for row in rows}
     new_rows = [_new_quant_row(wanted[k]) for k in keys if k not in found]
     if new_rows:
         dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
         session.execute(
             dialect.insert(Quant).values(new_rows).on_conflict_do_nothing(index_elements=["key"])
         )
-        quants = session.scalars(_LOCK, {"keys": keys}).all()
-    ctx.quants = {q.key: q for q in quants}
+        rows = session.connection().execute(_LOCK, {"keys": keys}).all()
+    ctx.quants = {row.key: _quant(session, row, ctx) for row in rows}
+
+
+def _quant(session: Session, row: Row, ctx: _Context) -> Quant:
+    """The locked row as a Quant: the session's own entity refreshed if it holds one
+    (as ``populate_existing`` would), else a transient one that only carries the guards."""
+    values = row._asdict()
+    held = session.identity_map.get(identity_key(Quant, row.id))
+    if held is None:
+        return Quant(**values)
+    session.expire(held)
+    for key, value in values.items():
+        set_committed_value(held, key, value)
+    ctx.attached.append(held)
+    return held  # type: ignore[return-value]
 
 
 def _new_quant_row(values: dict) -> dict:
@@ -414,9 +505,7 @@ def _new_quant_row(values: dict) -> dict:
     }
 
 
-def _apply(
-    session: Session, moves: Sequence[MoveRequest], ctx: _Context
-) -> dict[int, Reservation]:
+def _apply(session: Session, moves: Sequence[MoveRequest], ctx: _Context) -> dict[int, Reservation]:
     shortages: list[dict] = []
     reservations = _load_reservations(session, moves)
     for m in moves:

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import bindparam, null, select, type_coerce, union_all
 from sqlalchemy.orm import Session
 
 from wms.errors import FieldError, InvalidQuantity, PermissionDenied, UnknownUnit, ValidationFailed
@@ -24,7 +24,6 @@ from wms.model import (
     Location,
     Lot,
     Serial,
-    StockMove,
     StockStatus,
     Tracking,
     Warehouse,
@@ -60,16 +59,40 @@ class MoveSpec:
 class Posted:
     """A ledger line with the codes it was asked for; ``uom`` is the item's base unit."""
 
-    line: StockMove
+    line: ledger.Line
     spec: MoveSpec
     uom: str
 
 
+@dataclass(frozen=True)
+class _Item:
+    """What a coded move needs of an item, read as plain columns."""
+
+    id: int
+    sku: str
+    base_uom: str
+    tracking: Tracking
+
+    def to_base(self, session: Session, qty: Decimal, uom: str) -> Decimal:
+        """``qty`` in the base unit; another unit loads the item's units (the rare case)."""
+        if uom == self.base_uom:
+            return qty
+        item = session.get(Item, self.id)
+        assert item is not None
+        return item.to_base(qty, uom)
+
+
+@dataclass(frozen=True)
+class _Warehouse:
+    id: int
+    code: str
+
+
 @dataclass
 class _Resolved:
-    warehouses: dict[str, Warehouse]
-    items: dict[str, Item]
-    locations: dict[tuple[int, str], Location]
+    warehouses: dict[str, _Warehouse]
+    items: dict[str, _Item]
+    locations: dict[tuple[int, str], ledger.Place]
     containers: dict[str, Container]
 
 
@@ -93,11 +116,12 @@ def post_coded_moves(
         if not may_access(found.warehouses[spec.warehouse or ""].id):
             raise PermissionDenied(f"this API key may not move stock in {spec.warehouse}")
     try:
-        lines = ledger.post_moves(
+        lines = ledger.post_lines(
             session,
             [r for r in requests if r is not None],
             api_client_id=api_client_id,
             request_id=request_id,
+            places={p.id: p for p in found.locations.values()},
         )
     except ValidationFailed as exc:
         raise ValidationFailed(
@@ -126,27 +150,64 @@ def _with_warehouse(spec: MoveSpec, default: str | None) -> MoveSpec:
     return replace(spec, warehouse=default)
 
 
+#: Items by SKU and locations by code with their warehouses, in one statement built once
+#: (the hot path of every API move). Item rows have no warehouse; location rows no unit.
+#: The same code in several named warehouses may match extra locations: harmless.
+_L, _W, _I = (Location.__table__.c, Warehouse.__table__.c, Item.__table__.c)
+_RESOLVE = union_all(
+    select(
+        _L.id,
+        _L.code,
+        _L.warehouse_id,
+        _W.code,
+        _L.virtual_kind,
+        _L.blocked,
+        _W.allow_negative_stock,
+        type_coerce(null(), _I.base_uom.type),
+        type_coerce(null(), _I.tracking.type),
+    )
+    .join_from(Location.__table__, Warehouse.__table__, _W.id == _L.warehouse_id)
+    .where(
+        _W.code.in_(bindparam("warehouses", expanding=True)),
+        _L.code.in_(bindparam("codes", expanding=True)),
+    ),
+    select(_I.id, _I.sku, null(), null(), null(), null(), null(), _I.base_uom, _I.tracking).where(
+        _I.sku.in_(bindparam("skus", expanding=True))
+    ),
+)
+
+
 def _resolve(session: Session, specs: Sequence[MoveSpec]) -> _Resolved:
-    """Items, then locations with their warehouses in one query (the hot path: two reads)."""
-    items = {
-        i.sku: i
-        for i in session.scalars(
-            # Units load lazily: only a line in another unit needs them.
-            select(Item).where(Item.sku.in_({s.sku for s in specs}))
+    """Items, locations and their warehouses in one read; containers only when named."""
+    session.flush()  # as autoflush would: items and locations added in this session count
+    rows = (
+        session.connection()
+        .execute(
+            _RESOLVE,
+            {
+                "warehouses": list({s.warehouse for s in specs if s.warehouse}),
+                "codes": list({c for s in specs for c in (s.from_location, s.to_location)}),
+                "skus": list({s.sku for s in specs}),
+            },
         )
-    }
-    pairs = {(s.warehouse, code) for s in specs for code in (s.from_location, s.to_location)}
-    rows = session.execute(
-        select(Location, Warehouse)
-        .join(Warehouse, Warehouse.id == Location.warehouse_id)
-        .where(tuple_(Warehouse.code, Location.code).in_(pairs))
-    ).all()
-    locations = {(loc.warehouse_id, loc.code): loc for loc, _wh in rows}
-    warehouses = {wh.code: wh for _loc, wh in rows}
+        .all()
+    )
+    items: dict[str, _Item] = {}
+    locations: dict[tuple[int, str], ledger.Place] = {}
+    warehouses: dict[str, _Warehouse] = {}
+    for id_, code, wh_id, wh_code, virtual, blocked, negative, uom, tracking in rows:
+        if wh_id is None:
+            items[code] = _Item(id_, code, uom, tracking)
+        else:
+            locations[(wh_id, code)] = ledger.Place(id_, wh_id, code, virtual, blocked, negative)
+            warehouses.setdefault(wh_code, _Warehouse(wh_id, wh_code))
     wanted = {s.warehouse for s in specs} - warehouses.keys() - {None}
     if wanted:  # a warehouse without any of the named locations, or an unknown one
         warehouses |= {
-            w.code: w for w in session.scalars(select(Warehouse).where(Warehouse.code.in_(wanted)))
+            code: _Warehouse(id_, code)
+            for id_, code in session.execute(
+                select(Warehouse.id, Warehouse.code).where(Warehouse.code.in_(wanted))
+            )
         }
     codes = {s.container for s in specs if s.container}
     containers = (
@@ -182,7 +243,7 @@ def _request(
         dst = _location(found, warehouse, spec.to_location, f"{at}.to_location", errors)
     if item is None or src is None or dst is None or len(errors) > before:
         return None
-    qty = _base_qty(item, spec, at, errors)
+    qty = _base_qty(session, item, spec, at, errors)
     lot_id, serial_id = _tracking(session, item, spec, src, qty, at, errors)
     container_id = _container(found, spec, warehouse, at, errors)  # type: ignore[arg-type]
     if qty is None or len(errors) > before:
@@ -207,8 +268,8 @@ def _request(
 
 
 def _location(
-    found: _Resolved, warehouse: Warehouse, code: str, at: str, errors: list[FieldError]
-) -> Location | None:
+    found: _Resolved, warehouse: _Warehouse, code: str, at: str, errors: list[FieldError]
+) -> ledger.Place | None:
     loc = found.locations.get((warehouse.id, code))
     if loc is None:
         errors.append(
@@ -217,9 +278,11 @@ def _location(
     return loc
 
 
-def _base_qty(item: Item, spec: MoveSpec, at: str, errors: list[FieldError]) -> Decimal | None:
+def _base_qty(
+    session: Session, item: _Item, spec: MoveSpec, at: str, errors: list[FieldError]
+) -> Decimal | None:
     try:
-        qty = exact(item.to_base(spec.qty, spec.uom or item.base_uom))
+        qty = exact(item.to_base(session, spec.qty, spec.uom or item.base_uom))
         if qty >= MAX_QTY:
             errors.append(
                 FieldError(
@@ -246,9 +309,9 @@ def _base_qty(item: Item, spec: MoveSpec, at: str, errors: list[FieldError]) -> 
 
 def _tracking(
     session: Session,
-    item: Item,
+    item: _Item,
     spec: MoveSpec,
-    src: Location,
+    src: ledger.Place,
     qty: Decimal | None,
     at: str,
     errors: list[FieldError],
@@ -282,7 +345,12 @@ def _tracking(
 
 
 def _lot(
-    session: Session, item: Item, lot_no: str, src: Location, at: str, errors: list[FieldError]
+    session: Session,
+    item: _Item,
+    lot_no: str,
+    src: ledger.Place,
+    at: str,
+    errors: list[FieldError],
 ) -> Lot | None:
     lot = session.scalar(select(Lot).where(Lot.item_id == item.id, Lot.lot_no == lot_no))
     if lot is None and src.is_virtual:  # stock entering the warehouse may bring a new lot
@@ -296,10 +364,10 @@ def _lot(
 
 def _serial(
     session: Session,
-    item: Item,
+    item: _Item,
     serial_no: str,
     lot: Lot | None,
-    src: Location,
+    src: ledger.Place,
     at: str,
     errors: list[FieldError],
 ) -> Serial | None:
@@ -318,7 +386,7 @@ def _serial(
 
 
 def _container(
-    found: _Resolved, spec: MoveSpec, warehouse: Warehouse, at: str, errors: list[FieldError]
+    found: _Resolved, spec: MoveSpec, warehouse: _Warehouse, at: str, errors: list[FieldError]
 ) -> int | None:
     if not spec.container:
         return None
@@ -336,7 +404,7 @@ def _container(
 
 
 def _announce(
-    session: Session, lines: Sequence[StockMove], specs: Sequence[MoveSpec], found: _Resolved
+    session: Session, lines: Sequence[ledger.Line], specs: Sequence[MoveSpec], found: _Resolved
 ) -> None:
     virtual = {loc.id for loc in found.locations.values() if loc.is_virtual}
     for line, spec in zip(lines, specs, strict=True):

@@ -15,6 +15,8 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from flask import Flask, abort, g, jsonify, redirect, request, session, url_for
+from flask.sessions import SecureCookieSessionInterface
+from itsdangerous import URLSafeTimedSerializer
 
 from wms.model import Role, User
 from wms.web.context import read_session
@@ -110,7 +112,26 @@ def login_required(
     return decorator
 
 
+class SessionCookies(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, with the signing serializer built once per key set.
+
+    Flask builds it on every request (twice when the session is saved), which
+    costs about as much as the rest of opening an empty session.
+    """
+
+    def __init__(self) -> None:
+        self._serializers: dict[tuple, URLSafeTimedSerializer | None] = {}
+
+    def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
+        keys = (app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
+        if keys not in self._serializers:
+            self._serializers[keys] = super().get_signing_serializer(app)
+        return self._serializers[keys]
+
+
 def init_app(app: Flask) -> None:
+    app.session_interface = SessionCookies()
+
     @app.context_processor
     def _inject() -> dict[str, Any]:
         return {"current_user": current_user, "csrf_token": csrf_token}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -103,10 +104,14 @@ def json_body() -> Any:
     return data
 
 
+#: A NUL character or a lone surrogate (what a JSON \ud800 escape alone decodes to).
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
 def _unstorable(value: Any, at: str) -> Iterator[str]:
     """Paths of strings no database can store: NUL characters, unpaired surrogates."""
     if isinstance(value, str):
-        if "\x00" in value or any("\ud800" <= ch <= "\udfff" for ch in value):
+        if _UNSTORABLE.search(value):
             yield at
     elif isinstance(value, dict):
         for key, item in value.items():

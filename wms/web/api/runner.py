@@ -1,10 +1,13 @@
 """Running one API operation: auth, validation, the one transaction, idempotency and audit.
 
-Reads run in a short read session. Writes run in one transaction that also
-writes the audit line and, with an ``Idempotency-Key``, stores the answer
-(see ``wms.services.idempotency``). Deadlocks, serialization failures and a
-lost race on a unique key are retried a few times with jittered backoff:
-the second attempt sees the winner's row and updates it instead.
+Reads run in a short read session. A write is one transaction: with an
+``Idempotency-Key`` it claims the key first, then does the work, writes the
+audit line and stores the answer, and commits once (see
+``wms.services.idempotency``). A failed write rolls everything back, the
+claim included, and writes a failure audit line in its own transaction.
+Deadlocks, serialization failures and a lost race on a unique key are
+retried a few times with jittered backoff: the second attempt sees the
+winner's row and updates it instead.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from typing import Any
 
 from flask import Response, current_app, g, request
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
 
 from wms.errors import (
     Conflict,
@@ -87,60 +91,26 @@ def _read(op: Operation, call: Call) -> Response:
 
 
 def _write(op: Operation, call: Call, raw: Any) -> Response:
-    claim = _claim(op, call, raw)
-    if claim is not None and claim.outcome is ClaimOutcome.replay:
-        return _stored(claim)
-    try:
-        reply, text = _work(op, call, claim)
-    except BaseException:
-        if claim is not None:
-            with transaction() as session:
-                idempotency.release_key(session, claim)
-        raise
-    return _response(reply, text)
-
-
-def _claim(op: Operation, call: Call, raw: Any) -> Claim | None:
-    key = request.headers.get("Idempotency-Key")
-    if key is None:
-        return None
-    if not 0 < len(key) <= MAX_KEY_LENGTH or not key.isprintable() or not key.isascii():
-        raise ValidationFailed(
-            [FieldError("Idempotency-Key", f"1 to {MAX_KEY_LENGTH} printable ASCII characters")]
-        )
-    settings = wms().settings.api
-    request_hash = idempotency.fingerprint(op.method, request.path, parsing.canonical(raw))
-    with transaction() as session:
-        claim = idempotency.claim_key(
-            session,
-            client_id=call.caller.id,
-            key=key,
-            method=op.method,
-            path=request.path,
-            request_hash=request_hash,
-            ttl=timedelta(hours=settings.idempotency_ttl_hours),
-            lease=timedelta(seconds=settings.idempotency_lease_seconds),
-        )
-    if claim.outcome is ClaimOutcome.mismatch:
-        raise IdempotencyKeyReused(
-            "this Idempotency-Key was already used with a different request;"
-            " use a new key for a new request"
-        )
-    if claim.outcome is ClaimOutcome.in_flight:
-        raise IdempotencyKeyInFlight("a request with this Idempotency-Key is still running")
-    return claim
-
-
-def _work(op: Operation, call: Call, claim: Claim | None) -> tuple[Reply, str]:
+    key = _idempotency_key()
+    request_hash = (
+        idempotency.fingerprint(op.method, request.path, parsing.canonical(raw))
+        if key is not None
+        else None
+    )
     for attempt in range(1, ATTEMPTS + 1):
         try:
             with transaction() as session:
+                claim = None
+                if key is not None:
+                    claim = _claim(session, op, call, key, request_hash or "")
+                    if claim.outcome is ClaimOutcome.replay:
+                        return _stored(claim)
                 reply = op.view(session, call)
                 text = _dump(reply)
                 _audit_success(session, op, call, reply)
                 if claim is not None:
                     idempotency.complete_key(session, claim, status=reply.status, body=text)
-            return reply, text
+            return _response(reply, text)
         except DBAPIError as exc:
             sqlstate = getattr(exc.orig, "sqlstate", None)
             if sqlstate not in RETRYABLE or attempt == ATTEMPTS:
@@ -150,6 +120,40 @@ def _work(op: Operation, call: Call, claim: Claim | None) -> tuple[Reply, str]:
             log.info("retrying after %s", sqlstate, extra={"attempt": attempt})
             time.sleep(random.uniform(0, 0.01 * 2**attempt))
     raise AssertionError("unreachable")
+
+
+def _idempotency_key() -> str | None:
+    key = request.headers.get("Idempotency-Key")
+    if key is None:
+        return None
+    if not 0 < len(key) <= MAX_KEY_LENGTH or not key.isprintable() or not key.isascii():
+        raise ValidationFailed(
+            [FieldError("Idempotency-Key", f"1 to {MAX_KEY_LENGTH} printable ASCII characters")]
+        )
+    return key
+
+
+def _claim(session: Session, op: Operation, call: Call, key: str, request_hash: str) -> Claim:
+    """Claim the key in the work's own transaction (see ``wms.services.idempotency``)."""
+    settings = wms().settings.api
+    claim = idempotency.claim_key(
+        session,
+        client_id=call.caller.id,
+        key=key,
+        method=op.method,
+        path=request.path,
+        request_hash=request_hash,
+        ttl=timedelta(hours=settings.idempotency_ttl_hours),
+        lease=timedelta(seconds=settings.idempotency_lease_seconds),
+    )
+    if claim.outcome is ClaimOutcome.mismatch:
+        raise IdempotencyKeyReused(
+            "this Idempotency-Key was already used with a different request;"
+            " use a new key for a new request"
+        )
+    if claim.outcome is ClaimOutcome.in_flight:
+        raise IdempotencyKeyInFlight("a request with this Idempotency-Key is still running")
+    return claim
 
 
 def _audit_success(session: Any, op: Operation, call: Call, reply: Reply) -> None:
