@@ -107,7 +107,7 @@ def setup(url: str) -> tuple[str, int]:
         return key, client.id
 
 
-def start_server(url: str) -> subprocess.Popen:
+def start_server(url: str, workers: int = 1) -> subprocess.Popen:
     env = dict(
         os.environ,
         WMS_DATABASE_URL=url,
@@ -124,7 +124,7 @@ def start_server(url: str) -> subprocess.Popen:
         "-k",
         "gevent",
         "-w",
-        "1",
+        str(workers),
         "--worker-connections",
         "1000",
         "-b",
@@ -157,12 +157,17 @@ def _proc_cpu(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / TICKS
 
 
-def _worker_pid(master: int) -> int:
-    """The one gunicorn worker: the master's child."""
-    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
-    if len(children) != 1:
-        raise SystemExit(f"expected one gunicorn worker, found {children}")
-    return int(children[0])
+def _worker_pids(master: int, workers: int) -> list[int]:
+    """The gunicorn workers: the master's children."""
+    deadline = time.monotonic() + 10
+    while True:
+        children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+        if len(children) == workers or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
+    if len(children) != workers:
+        raise SystemExit(f"expected {workers} gunicorn worker(s), found {children}")
+    return [int(c) for c in children]
 
 
 def _machine() -> tuple[int, int]:
@@ -175,9 +180,9 @@ def _machine() -> tuple[int, int]:
 class CpuMeter:
     """Server worker, its PostgreSQL backends, this process and wrk, and the whole machine."""
 
-    def __init__(self, engine: Engine, worker: int) -> None:
+    def __init__(self, engine: Engine, workers: list[int]) -> None:
         self.engine = engine
-        self.worker = worker
+        self.workers = workers
 
     def _backends(self) -> list[int]:
         with self.engine.connect() as conn:
@@ -193,7 +198,7 @@ class CpuMeter:
     def snapshot(self) -> dict:
         backends = self._backends()
         return {
-            "worker": _proc_cpu(self.worker),
+            "worker": sum(_proc_cpu(pid) for pid in self.workers),
             "backends": {pid: _proc_cpu(pid) for pid in backends},
             "client": time.process_time(),
             "children": os.times().children_user + os.times().children_system,
@@ -425,17 +430,24 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("seconds", nargs="?", type=float, default=15.0)
     parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="gunicorn gevent workers (production runs one per core behind nginx)",
+    )
+    parser.add_argument(
         "--driver", choices=("wrk", "python"), default="wrk" if shutil.which("wrk") else "python"
     )
     args = parser.parse_args()
     url = fresh_database(DB)
     key, client_id = setup(url)
-    proc = start_server(url)
+    proc = start_server(url, args.workers)
     monitor = engine_for(url)
     try:
-        meter = CpuMeter(monitor, _worker_pid(proc.pid))
+        meter = CpuMeter(monitor, _worker_pids(proc.pid, args.workers))
         own = [(f"A-{i:02}", f"B-{i:02}") for i in range(CLIENTS)]
-        print(f"driver {args.driver}, load average {os.getloadavg()[0]:.1f}")
+        load = os.getloadavg()[0]
+        print(f"driver {args.driver}, {args.workers} worker(s), load average {load:.1f}")
         warm = scenario("warm-up", key, 2, own, True, args.driver, meter)
         a = scenario("a: own quants", key, args.seconds, own, True, args.driver, meter)
         shared = [("SHARED", f"B-{i:02}") for i in range(CLIENTS)]
