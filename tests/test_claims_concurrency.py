@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
+from decimal import Decimal
 
 from sqlalchemy import Engine, func, select
 
@@ -11,15 +12,22 @@ from tests.factories import Floor
 from tests.taskfloor import LEASE, person, task
 from wms.db import make_session_factory
 from wms.model import Task, TaskStatus, TaskTransition
-from wms.services import claims
+from wms.services import claims, presence
 
 OPERATORS = 30
 
 
-def everyone_pulls_at_once(floor: Floor, tasks: int) -> list[list[int]]:
+def everyone_pulls_at_once(floor: Floor, tasks: int, *, located: bool = False) -> list[list[int]]:
+    """Everyone presses "next task" together; ``located``: each last scanned a place in an aisle."""
     users = [person(floor, f"op{i:02d}") for i in range(OPERATORS)]
-    for _ in range(tasks):
-        task(floor)
+    aisles = [floor.location(f"A-{a:02d}-01-1", aisle_index=a, x=Decimal(a)) for a in range(5)]
+    for n in range(tasks):
+        task(floor, source=aisles[n % 5].code if located else None)
+    if located:
+        with floor.factory() as s, s.begin():
+            for i, user in enumerate(users):
+                presence.seen(s, user_id=user.id, device_id=f"PDA-{i}",
+                              warehouse_id=floor.warehouse_id, location_id=aisles[i % 5].id)
     start = threading.Barrier(OPERATORS)
     results: list[list[int]] = [[] for _ in users]
     errors: list[BaseException] = []
@@ -69,6 +77,26 @@ def test_when_there_is_less_work_than_people_the_rest_get_nothing_on_postgresql(
     results = everyone_pulls_at_once(floor, tasks=10)
 
     assert_one_owner_each(floor, results, expected_claims=10)
+
+
+def test_thirty_located_operators_pulling_nearest_first_on_postgresql_never_share_a_task(
+    pg: Engine,
+):
+    floor = Floor(make_session_factory(pg))
+
+    results = everyone_pulls_at_once(floor, tasks=45, located=True)
+
+    assert_one_owner_each(floor, results, expected_claims=OPERATORS)
+
+
+def test_thirty_located_operators_pulling_nearest_first_on_sqlite_never_share_a_task(
+    sqlite_engine: Engine,
+):
+    floor = Floor(make_session_factory(sqlite_engine))
+
+    results = everyone_pulls_at_once(floor, tasks=20, located=True)
+
+    assert_one_owner_each(floor, results, expected_claims=20)
 
 
 def test_thirty_operators_pulling_at_once_on_sqlite_never_share_a_task(sqlite_engine: Engine):

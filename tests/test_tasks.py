@@ -1,5 +1,6 @@
 """Tasks: the lifecycle, every transition recorded, pushes, leases and the order of "next task"."""
 
+import random
 from datetime import timedelta
 from decimal import Decimal
 
@@ -13,7 +14,7 @@ from wms.model import OperatorPresence, Role, StoredEvent, TaskStatus, utcnow
 from wms.services import claims, presence, pushes
 from wms.services import tasks as task_service
 from wms.services.tasks import TaskNotYours
-from wms.strategies.assignment import RuleAssignment
+from wms.strategies.assignment import NextTaskOrder, Point, RuleAssignment, TaskCandidate
 
 
 def claim(floor, user, **kw):
@@ -149,6 +150,40 @@ def test_next_task_is_the_most_urgent_then_the_earliest_due_then_the_nearest(flo
         act(floor, task_service.complete, task_id=got, user_id=ann.id, device_id="P")
 
     assert order == [far_urgent.id, near_soon.id, far_soon.id, no_due.id]
+
+
+def test_the_pool_is_claimed_in_exactly_the_order_the_pure_strategy_ranks_it(floor):
+    """The ranking runs in SQL now; it must agree with ``NextTaskOrder`` (ties included)."""
+    ann = person(floor, "ann")
+    rng = random.Random(7)
+    places = [floor.location(f"A-{a:02d}-{b:02d}-1", aisle_index=a, x=Decimal(b))
+              for a in (1, 4, 7) for b in (1, 5, 9)]
+    soon = utcnow() + timedelta(hours=1)
+    pool = [task(floor, source=rng.choice([*(p.code for p in places), None]),
+                 priority=rng.choice((5, 7)), due_at=rng.choice((soon, None)))
+            for _ in range(24)]
+    here = places[4]
+    with floor.factory() as s, s.begin():
+        presence.seen(s, user_id=ann.id, device_id="P", warehouse_id=floor.warehouse_id,
+                      location_id=here.id)
+    by_id = {p.id: p for p in places}
+    ranked = NextTaskOrder().choose(
+        [TaskCandidate(t.id, t.priority, t.due_at,
+                       Point(by_id[t.from_location_id].aisle_index or 0,
+                             by_id[t.from_location_id].x or Decimal(0))
+                       if t.from_location_id else None)
+         for t in pool],
+        Point(here.aisle_index or 0, here.x or Decimal(0)),
+    )
+
+    claimed = []
+    for _ in pool:
+        with floor.factory() as s, s.begin():
+            (got,) = claims.claim_from_pool(s, user=s.merge(ann), warehouse_id=floor.warehouse_id,
+                                            device_id="P", lease_seconds=LEASE)
+            claimed.append(got.id)
+
+    assert claimed == [c.task_id for c in ranked]
 
 
 def test_next_task_gives_back_your_own_task_before_claiming_another(floor):

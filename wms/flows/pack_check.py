@@ -67,6 +67,7 @@ class ExpectedPackItem(WmsError):
 class PackCheckFlow(Flow):
     name = "pack_check"
     title = "pack.title"
+    weighs = True
     initial = S.scan_order
     TRANSITIONS = {
         S.scan_order: frozenset({S.scan_order, S.scan_item, S.weigh}),

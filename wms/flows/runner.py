@@ -19,16 +19,18 @@ buttons, each returning a frozen ``Screen``. Its state lives in a
 from __future__ import annotations
 
 import copy
+import functools
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any, ClassVar
 
-from sqlalchemy import select, update
+from sqlalchemy import Row, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from wms import events
+from wms.db import is_postgres
 from wms.errors import InvalidTransition, NotFound, WmsError
 from wms.flows.scans import Scan, interpret
 from wms.messages import CATALOG, translate, unit
@@ -110,6 +112,8 @@ class Flow(ABC):
     TRANSITIONS: ClassVar[Mapping[StrEnum, frozenset[StrEnum]]]
     BACK: ClassVar[Mapping[StrEnum, StrEnum]] = {}
     task_types: ClassVar[frozenset[str]] = frozenset()
+    #: Reads the station scale: only such a flow has the scale looked up on each step.
+    weighs: ClassVar[bool] = False
 
     def __init__(self, session: Session, ctx: StepContext) -> None:
         self.session, self.ctx, self.data = session, ctx, ctx.data
@@ -266,16 +270,28 @@ def current_flow(session: Session, *, user_id: int) -> dict[str, Any] | None:
     return fs.last_screen if fs else None
 
 
-def _locked_session(session: Session, flow_session_id: int, user_id: int) -> FlowSession:
-    fs = session.scalars(
-        select(FlowSession)
-        .where(FlowSession.id == flow_session_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).one_or_none()
-    if fs is None or fs.user_id != user_id:  # someone else's session reads as missing
-        raise FlowNotFound(f"no flow session {flow_session_id}")
-    return fs
+#: The step's one read of its flow session, locked: plain columns, no entity to build.
+_FS = FlowSession.__table__
+_LOCK_STEP = (
+    select(
+        _FS.c.id,
+        _FS.c.user_id,
+        _FS.c.device_id,
+        _FS.c.warehouse_id,
+        _FS.c.flow,
+        _FS.c.state,
+        _FS.c.data,
+        _FS.c.seq,
+        _FS.c.last_screen,
+        _FS.c.last_request_id,
+        _FS.c.active,
+        _FS.c.task_id,
+    )
+    .where(_FS.c.id == bindparam("flow_session_id"))
+    .with_for_update()
+)
+#: The step's write of its flow session; the columns come with the parameters.
+_SAVE_STEP = update(_FS).where(_FS.c.id == bindparam("fs_id"))
 
 
 def run_step(
@@ -291,13 +307,21 @@ def run_step(
     lease_seconds: int = 900,
     locale: str | None = None,
     weigh: Callable[[], int] | None = None,
+    find_scale: Callable[[], Callable[[], int] | None] | None = None,
 ) -> dict[str, Any]:
-    """Apply one scan or action exactly once and return the screen to show."""
-    fs = _locked_session(session, flow_session_id, user.id)
+    """Apply one scan or action exactly once and return the screen to show.
+
+    ``find_scale`` looks up the station scale's reader, asked only by a flow
+    that weighs (``Flow.weighs``) when no ``weigh`` is given.
+    """
+    fs = session.execute(_LOCK_STEP, {"flow_session_id": flow_session_id}).one_or_none()
+    if fs is None or fs.user_id != user.id:  # someone else's session reads as missing
+        raise FlowNotFound(f"no flow session {flow_session_id}")
     if (request_id and request_id == fs.last_request_id) or seq != fs.seq or not fs.active:
         return fs.last_screen
     cls = _flows()[fs.flow]
-    task = session.get(Task, fs.task_id) if fs.task_id else None
+    if weigh is None and find_scale is not None and cls.weighs:
+        weigh = find_scale()
     ctx = StepContext(
         user,
         device_id,
@@ -305,7 +329,7 @@ def run_step(
         locale or user.locale,
         request_id,
         copy.deepcopy(fs.data),
-        task,
+        session.get(Task, fs.task_id) if fs.task_id else None,
         lease_seconds,
         weigh=weigh,
     )
@@ -318,27 +342,49 @@ def run_step(
         unchanged = cls(session, replace(ctx, data=copy.deepcopy(fs.data)))
         screen = replace(unchanged.screen(fs.state), message=Message(exc.code, "error", exc.params))
         return render(screen, flow=cls, flow_session_id=fs.id, seq=fs.seq, locale=ctx.locale)
-    _save(session, fs, ctx, screen, cls)
-    return fs.last_screen
+    return _save(session, fs, ctx, screen, cls)
 
 
 def _save(
-    session: Session, fs: FlowSession, ctx: StepContext, screen: Screen, cls: type[Flow]
-) -> None:
-    fs.state, fs.data, fs.seq = screen.state, ctx.data, fs.seq + 1
-    fs.last_request_id, fs.device_id = ctx.request_id, ctx.device_id or fs.device_id
-    fs.last_screen = render(screen, flow=cls, flow_session_id=fs.id, seq=fs.seq, locale=ctx.locale)
+    session: Session, fs: Row[Any], ctx: StepContext, screen: Screen, cls: type[Flow]
+) -> dict[str, Any]:
+    """Store the new state and screen; stamp the operator's presence (one statement on PG)."""
+    seq = fs.seq + 1
+    shown = render(screen, flow=cls, flow_session_id=fs.id, seq=seq, locale=ctx.locale)
+    now = utcnow()
+    values: dict[str, Any] = {
+        "fs_id": fs.id,
+        "state": str(screen.state),
+        "data": ctx.data,
+        "seq": seq,
+        "last_screen": shown,
+        "last_request_id": ctx.request_id,
+        "device_id": ctx.device_id or fs.device_id,
+        "updated_at": now,
+    }
     if screen.done:
-        fs.active, fs.finished_at = False, utcnow()
+        values.update(active=False, finished_at=now)
     if ctx.task is not None and ctx.task.is_owned:
         task_service.touch(ctx.task, lease_seconds=ctx.lease_seconds)
-    presence.seen(
-        session,
+    seen = presence.seen_params(
         user_id=ctx.user.id,
         device_id=ctx.device_id,
         warehouse_id=fs.warehouse_id,
         location_id=ctx.here_location_id,
+        now=now,
     )
+    if is_postgres(session):
+        session.execute(_save_and_seen(), values | seen)
+    else:
+        session.execute(_SAVE_STEP, values)
+        session.execute(presence.seen_statement("sqlite"), seen)
+    return shown
+
+
+@functools.cache
+def _save_and_seen() -> Any:
+    """PostgreSQL: the presence upsert rides along as a data-modifying CTE, one round trip."""
+    return _SAVE_STEP.add_cte(presence.seen_statement("postgresql").cte("seen"))
 
 
 def _action_label(flow_name: str, action: str, locale: str) -> str:

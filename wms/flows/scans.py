@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import select
+from sqlalchemy import and_, bindparam, literal, or_, select
 from sqlalchemy.orm import Session
 
 from wms.errors import WmsError
@@ -56,27 +56,53 @@ class Scan:
         return value if value.is_finite() else None
 
 
+#: Everything a scan could name, in one round trip: each kind is outer-joined to a single
+#: row, so a miss reads as None and the usual scan returns one row. One item join serves
+#: both the barcode and the SKU (the row tells which matched).
+_RESOLVE = (
+    select(Location, Item, ItemBarcode.item_id, ItemBarcode.uom, Container)
+    .select_from(select(literal(1).label("one")).subquery("scan"))
+    .outerjoin(
+        Location,
+        and_(
+            Location.warehouse_id == bindparam("warehouse_id"),
+            Location.code.in_([bindparam("raw"), bindparam("raw_short")]),
+        ),
+    )
+    .outerjoin(ItemBarcode, ItemBarcode.barcode == bindparam("raw"))
+    .outerjoin(Item, or_(Item.id == ItemBarcode.item_id, Item.sku == bindparam("raw")))
+    .outerjoin(
+        Container,
+        and_(
+            Container.code == bindparam("raw"), Container.warehouse_id == bindparam("warehouse_id")
+        ),
+    )
+)
+
+
 def interpret(session: Session, raw: str, *, warehouse_id: int) -> Scan:
-    """Resolve ``raw`` (already stripped) to what it names in this warehouse."""
+    """Resolve ``raw`` (already stripped) to what it names in this warehouse.
+
+    In this order: a location (by its code, or its code with the check digits
+    typed after it), an item by barcode (in that barcode's unit), an item by
+    SKU (in its base unit), a container by code.
+    """
     raw = raw.strip()
-    # A code, or a code with its check digits typed after it: both use the unique index.
-    for loc in session.scalars(
-        select(Location).where(
-            Location.warehouse_id == warehouse_id, Location.code.in_({raw, raw[:-2]})
-        )
-    ):
+    rows = session.execute(
+        _RESOLVE, {"warehouse_id": warehouse_id, "raw": raw, "raw_short": raw[:-2]}
+    ).all()
+    locations = {row[0] for row in rows if row[0] is not None}
+    for loc in sorted(locations, key=lambda loc: loc.code != raw):  # the exact code first
         if raw in (loc.code, loc.code + loc.check_digits):
             return Scan(raw, location=loc)
-    barcode = session.scalars(select(ItemBarcode).where(ItemBarcode.barcode == raw)).first()
-    if barcode is not None:
-        return Scan(raw, item=barcode.item, uom=barcode.uom)
-    item = session.scalars(select(Item).where(Item.sku == raw)).first()
-    if item is not None:
-        return Scan(raw, item=item, uom=item.base_uom)
-    container = session.scalars(
-        select(Container).where(Container.code == raw, Container.warehouse_id == warehouse_id)
-    ).first()
-    return Scan(raw, container=container)
+    for _loc, item, barcode_item_id, uom, _container in rows:
+        if item is not None and item.id == barcode_item_id:
+            return Scan(raw, item=item, uom=uom)
+    for _loc, item, _barcode_item_id, _uom, _container in rows:
+        if item is not None and item.sku == raw:
+            return Scan(raw, item=item, uom=item.base_uom)
+    found = next((row[4] for row in rows if row[4] is not None), None)
+    return Scan(raw, container=found)
 
 
 def location_of(scan: Scan) -> Location:

@@ -7,10 +7,11 @@ presence counts open connections and goes offline at zero.
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -93,31 +94,69 @@ def seen(
 ) -> None:
     """A step or a REST call came in: the operator is here, possibly at a known location.
 
-    One upsert statement, since it runs on every scan step.
+    One upsert statement, since it runs on every scan step; what is not known
+    (None) keeps its stored value.
     """
-    now = now or utcnow()
-    dialect = postgresql if is_postgres(session) else sqlite
-    stmt = dialect.insert(OperatorPresence).values(
+    params = seen_params(
         user_id=user_id,
         device_id=device_id,
         warehouse_id=warehouse_id,
+        location_id=location_id,
+        now=now,
+    )
+    session.execute(seen_statement("postgresql" if is_postgres(session) else "sqlite"), params)
+
+
+def seen_params(
+    *,
+    user_id: int,
+    device_id: str | None,
+    warehouse_id: int | None,
+    location_id: int | None = None,
+    now: datetime | None = None,
+) -> dict[str, Any]:
+    """The parameters of ``seen_statement`` (named so they mix with a caller's own)."""
+    return {
+        "seen_user_id": user_id,
+        "seen_device_id": device_id,
+        "seen_warehouse_id": warehouse_id,
+        "seen_location_id": location_id,
+        "seen_at": now or utcnow(),
+    }
+
+
+@functools.cache
+def seen_statement(dialect_name: str) -> Any:
+    """The presence upsert for "postgresql" or "sqlite", built once; parameters: ``seen_params``.
+
+    On PostgreSQL a caller may run it as a CTE of its own statement (the
+    flow runner does, to save a round trip per scan step).
+    """
+    dialect = postgresql if dialect_name == "postgresql" else sqlite
+    table = OperatorPresence.__table__
+    c = table.c
+    stmt = dialect.insert(table).values(
+        user_id=bindparam("seen_user_id", type_=c.user_id.type),
+        device_id=bindparam("seen_device_id", type_=c.device_id.type),
+        warehouse_id=bindparam("seen_warehouse_id", type_=c.warehouse_id.type),
         online=False,
         connections=0,
-        last_seen_at=now,
-        last_location_id=location_id,
-        created_at=now,
-        updated_at=now,
+        last_seen_at=bindparam("seen_at", type_=c.last_seen_at.type),
+        last_location_id=bindparam("seen_location_id", type_=c.last_location_id.type),
+        created_at=bindparam("seen_at", type_=c.created_at.type),
+        updated_at=bindparam("seen_at", type_=c.updated_at.type),
     )
-    table = OperatorPresence.__table__.c
-    changes: dict[str, Any] = {"last_seen_at": now, "updated_at": now}
-    for name, value in (
-        ("device_id", device_id),
-        ("warehouse_id", warehouse_id),
-        ("last_location_id", location_id),
-    ):
-        if value is not None:
-            changes[name] = value
-    session.execute(stmt.on_conflict_do_update(index_elements=[table.user_id], set_=changes))
+    new = stmt.excluded
+    return stmt.on_conflict_do_update(
+        index_elements=[c.user_id],
+        set_={
+            "last_seen_at": new.last_seen_at,
+            "updated_at": new.updated_at,
+            "device_id": func.coalesce(new.device_id, c.device_id),
+            "warehouse_id": func.coalesce(new.warehouse_id, c.warehouse_id),
+            "last_location_id": func.coalesce(new.last_location_id, c.last_location_id),
+        },
+    )
 
 
 def listing(session: Session, *, warehouse_id: int) -> list[OperatorPresence]:

@@ -25,6 +25,8 @@ class WmsContext:
     socketio: Any = None
     devices: Any = None
     workers: list[Any] = field(default_factory=list)
+    #: The engine read sessions use (see ``read_session``), made on first use.
+    read_engine: Engine | None = None
 
 
 def wms(app: Flask | None = None) -> WmsContext:
@@ -54,11 +56,21 @@ def end_reads() -> None:
 
 
 def read_session() -> Session:
-    """A request-scoped session for reads; closed at teardown."""
+    """A request-scoped session for reads; closed at teardown.
+
+    On PostgreSQL its statements run in autocommit: under READ COMMITTED each
+    statement sees its own snapshot anyway, so a BEGIN and a COMMIT around
+    the reads would only add two round trips to every request that reads
+    (the signed-in user, for one).
+    """
     if "wms_read_session" not in g:
         ctx = wms()
-        read_only = ctx.engine.execution_options(**{READ_ONLY: True})
-        g.wms_read_session = ctx.session_factory(bind=read_only)
+        if ctx.read_engine is None:
+            options: dict[str, object] = {READ_ONLY: True}
+            if ctx.engine.dialect.name == "postgresql":
+                options["isolation_level"] = "AUTOCOMMIT"
+            ctx.read_engine = ctx.engine.execution_options(**options)
+        g.wms_read_session = ctx.session_factory(bind=ctx.read_engine)
     return g.wms_read_session
 
 

@@ -34,11 +34,10 @@ terminal_only = login_required(kind="terminal")
 
 
 def _me(s: Session) -> User:
+    """The signed-in user (loaded once per request by ``login_required``), in ``s``."""
     user = current_user()
     assert user is not None  # login_required ran first
-    found = s.get(User, user.id)
-    assert found is not None
-    return found
+    return s.merge(user, load=False)
 
 
 def _locale() -> str:
@@ -154,7 +153,7 @@ def step(flow_session_id: int) -> Response:
             s, flow_session_id=flow_session_id, seq=seq, request_id=request_id,
             input=_text(body, "input", 500), action=_text(body, "action", 32), user=_me(s),
             device_id=session.get("device_id"), lease_seconds=_lease(), locale=_locale(),
-            weigh=_station_scale(s),
+            find_scale=lambda: _station_scale(s),
         )
     return jsonify(shown)
 

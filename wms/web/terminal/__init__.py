@@ -55,6 +55,8 @@ AIM_PREFIX = re.compile(r"^\][A-Za-z][0-9A-Za-z]")
 #: API calls a page makes on its own (event polling, acks): they do not count as activity.
 BACKGROUND_PATHS = ("/events", "/events/ack")
 SESSION_ACTIVE = "terminal_active_at"
+#: How stale the activity stamp may get before a request renews it (see ``_check_idle``).
+STAMP_SECONDS = 10.0
 SESSION_LOCKED = "terminal_locked_user"
 
 terminal_required = login_required(kind="terminal", login_endpoint="terminal.login")
@@ -270,7 +272,8 @@ def _check_idle() -> Any:
               if is_api else True)
     now = time.time()
     last = session.get(SESSION_ACTIVE, now)
-    if now - last > wms().settings.terminal_idle_lock_minutes * 60:
+    limit = wms().settings.terminal_idle_lock_minutes * 60
+    if now - last > limit:
         _lock_session()
         if is_api or request.path == url_for("terminal.lock"):
             response = jsonify({"code": "session_locked", "status": 401,
@@ -278,7 +281,9 @@ def _check_idle() -> Any:
             response.status_code = 401
             return response
         return redirect(url_for("terminal.login"))
-    if active:
+    # Restamped at most every few seconds: a changed session is a newly signed cookie on
+    # every scan step otherwise. The lock may so come up to that much early.
+    if active and (SESSION_ACTIVE not in session or now - last >= min(STAMP_SECONDS, limit / 10)):
         session[SESSION_ACTIVE] = now
     return None
 
