@@ -38,6 +38,7 @@ from typing import Any
 from wms.demo_day import texts
 from wms.demo_day.client import Console, DayError, Erp, Pda
 from wms.demo_day.receiver import WebhookReceiver
+from wms.messages import translate
 from wms.services.demo import DEMO_LOGINS, WAREHOUSE_CODE
 from wms.services.demo.day import QC_SUPPLIER, is_day_item
 from wms.services.demo.layout import PICK_FACE_ZONE
@@ -551,7 +552,9 @@ class Day:
             f"/console/api/tasks/{task['id']}/assign", {"user_id": self.users[username]}
         )
         self.my_tasks.add(task["id"])
-        self.say("supervisor", "assigned", type=task["type"], task=task["id"], user=username)
+        kind = translate(f"board.type.{task['type']}", self.lang)
+        kind = kind if self.lang.startswith("zh") else kind.lower()
+        self.say("supervisor", "assigned", type=kind, task=task["id"], user=username)
 
     def _labels(self, kind: str, expected: int) -> None:
         """The day's new labels of ``kind`` reached their (fake) printer: job state ``sent``."""
