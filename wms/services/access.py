@@ -9,12 +9,14 @@ from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from psycopg.types.json import Json
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from wms.errors import AuthenticationFailed, Conflict, FieldError, ValidationFailed
 from wms.model import SKILLS, ApiClient, AuditLog, Role, User, Warehouse, utcnow
 from wms.scanning.badges import badge_digest as badge_digest  # re-exported
+from wms.services import pgraw
 
 #: Scopes an API client may hold.
 SCOPES = (
@@ -51,6 +53,12 @@ def key_digest(key: str) -> str:
 
 #: One fixed-shape statement: an audit line is written on every writing API call.
 _AUDIT_INSERT = insert(AuditLog.__table__)
+_PG_AUDIT_INSERT = (
+    "INSERT INTO audit_log (at, actor_type, actor_id, actor_name, action, target,"
+    " remote_addr, device_id, request_id, success, details) VALUES (%(at)s, %(actor_type)s,"
+    " %(actor_id)s, %(actor_name)s, %(action)s, %(target)s, %(remote_addr)s, %(device_id)s,"
+    " %(request_id)s, %(success)s, %(details)s)"
+)
 
 
 def audit(
@@ -71,24 +79,27 @@ def audit(
         actor_type = "user"
     elif isinstance(actor, ApiClient):
         actor_type = "api_client"
-    session.connection().execute(
-        _AUDIT_INSERT,
-        {
-            "at": utcnow(),
-            "actor_type": actor_type,
-            "actor_id": actor.id if actor else None,
-            "actor_name": (actor.username if isinstance(actor, User) else actor.name)
-            if actor
-            else None,
-            "action": action,
-            "target": target,
-            "success": success,
-            "remote_addr": remote_addr,
-            "device_id": device_id,
-            "request_id": request_id,
-            "details": dict(details),
-        },
-    )
+    values = {
+        "at": utcnow(),
+        "actor_type": actor_type,
+        "actor_id": actor.id if actor else None,
+        "actor_name": (actor.username if isinstance(actor, User) else actor.name)
+        if actor
+        else None,
+        "action": action,
+        "target": target,
+        "success": success,
+        "remote_addr": remote_addr,
+        "device_id": device_id,
+        "request_id": request_id,
+        "details": dict(details),
+    }
+    raw = pgraw.connection(session)
+    if raw is not None:
+        values["details"] = Json(values["details"])
+        pgraw.execute(raw, _PG_AUDIT_INSERT, values)
+    else:
+        session.connection().execute(_AUDIT_INSERT, values)
 
 
 def create_user(
