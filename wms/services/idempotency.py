@@ -36,6 +36,7 @@ from sqlalchemy.orm import Session
 from wms.errors import Conflict
 from wms.model import IdempotencyRecord, utcnow
 from wms.services import pgraw
+from wms.services.access import PG_AUDIT_INSERT, insert_audit_row, pg_audit_params
 
 
 class ClaimOutcome(enum.StrEnum):
@@ -103,6 +104,8 @@ _PG_COMPLETE = (
     " WHERE id = %(claim_id)s AND state = 'in_flight' AND created_at = %(claimed_at)s"
 )
 
+_PG_AUDIT_AND_COMPLETE = f"WITH audit AS ({PG_AUDIT_INSERT}) {_PG_COMPLETE}"
+
 
 def claim_key(
     session: Session,
@@ -165,8 +168,14 @@ def _restart(record: IdempotencyRecord, values: dict, now: datetime) -> None:
     record.created_at = now
 
 
-def complete_key(session: Session, claim: Claim, *, status: int, body: str) -> None:
-    """Store the answer in the work's own transaction; refuse if the claim was taken over."""
+def complete_key(
+    session: Session, claim: Claim, *, status: int, body: str, audit: dict | None = None
+) -> None:
+    """Store the answer in the work's own transaction; refuse if the claim was taken over.
+
+    ``audit`` (an ``access.audit_row``) is written first, on PostgreSQL in the same
+    statement: one round trip less on every keyed write.
+    """
     params = {
         "claim_id": claim.record_id,
         "claimed_at": claim.claimed_at,
@@ -175,9 +184,14 @@ def complete_key(session: Session, claim: Claim, *, status: int, body: str) -> N
         "completed_at": utcnow(),
     }
     raw = pgraw.connection(session)
-    if raw is not None:
+    if raw is not None and audit is not None:
+        params |= pg_audit_params(audit)
+        rowcount = pgraw.execute(raw, _PG_AUDIT_AND_COMPLETE, params).rowcount
+    elif raw is not None:
         rowcount = pgraw.execute(raw, _PG_COMPLETE, params).rowcount
     else:
+        if audit is not None:
+            insert_audit_row(session, audit)
         rowcount = session.connection().execute(_COMPLETE, params).rowcount  # type: ignore[attr-defined]
     if rowcount != 1:
         raise Conflict("this Idempotency-Key was taken over by a retry; nothing was written")
