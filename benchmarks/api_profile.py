@@ -91,11 +91,11 @@ def main() -> None:
     # The hot path's plain-SQL statements (wms.services.pgraw) bypass the engine's events.
     raw_execute = pgraw.execute
 
-    def _raw(conn, sql, params=None):  # type: ignore[no-untyped-def]
+    def _raw(cur, sql, params=None):  # type: ignore[no-untyped-def]
         first = sql.split(None, 1)[0].upper()
         counts["statements"] += 1
         counts[first] += 1  # WITH: two writes in one statement
-        return raw_execute(conn, sql, params)
+        return raw_execute(cur, sql, params)
 
     pgraw.execute = _raw  # type: ignore[assignment]
 

@@ -127,7 +127,7 @@ def audit_row(
 
 
 def insert_audit_row(session: Session, row: dict[str, Any]) -> None:
-    raw = pgraw.connection(session)
+    raw = pgraw.cursor(session)
     if raw is not None:
         pgraw.execute(raw, PG_AUDIT_INSERT, pg_audit_params(row))
     else:

@@ -129,7 +129,7 @@ def claim_key(
         "state": "in_flight",
         "created_at": now,
     }
-    raw = pgraw.connection(session)
+    raw = pgraw.cursor(session)
     if raw is not None:
         row = pgraw.execute(raw, _PG_CLAIM, values).fetchone()
         inserted = row[0] if row is not None else None
@@ -183,7 +183,7 @@ def complete_key(
         "body": body,
         "completed_at": utcnow(),
     }
-    raw = pgraw.connection(session)
+    raw = pgraw.cursor(session)
     if raw is not None and audit is not None:
         params |= pg_audit_params(audit)
         rowcount = pgraw.execute(raw, _PG_AUDIT_AND_COMPLETE, params).rowcount

@@ -220,7 +220,7 @@ def post_lines(
         "device_id": device_id,
         "request_id": request_id,
     }
-    raw = pgraw.connection(session)
+    raw = pgraw.cursor(session)
     if raw is not None and not reservations:
         return _pg_write(session, raw, moves, ctx, who)
     _write_quants(session, ctx)
@@ -580,7 +580,7 @@ _PG_LOCK = (
 
 def _lock(session: Session, keys: list[str]) -> list[dict[str, Any]]:
     """Lock the quants with these keys, ordered by id; each row as column values."""
-    raw = pgraw.connection(session)
+    raw = pgraw.cursor(session)
     if raw is None:
         return [row._asdict() for row in session.connection().execute(_LOCK, {"keys": keys})]
     columns = _QUANT_TABLE.c.keys()

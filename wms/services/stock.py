@@ -198,7 +198,7 @@ def _resolve(session: Session, specs: Sequence[MoveSpec]) -> _Resolved:
         "codes": list({c for s in specs for c in (s.from_location, s.to_location)}),
         "skus": list({s.sku for s in specs}),
     }
-    raw = pgraw.connection(session)
+    raw = pgraw.cursor(session)
     if raw is not None:
         rows = [
             (
