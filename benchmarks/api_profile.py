@@ -7,7 +7,8 @@ default), then calls the WSGI app directly with a prepared environ, as a
 server would, one request after another (each with its own Idempotency-Key,
 moving one unit back and forth between two locations). Prints the process
 CPU time per request, the SQL statements and transactions per request
-(counted with engine event listeners), and with ``--profile`` the top of a
+(counted with engine event listeners and, for the plain-SQL hot path of
+``wms.services.pgraw``, by wrapping its ``execute``), and with ``--profile`` the top of a
 cProfile taken with a CPU clock. What it leaves out is the server's own
 HTTP parsing and the gevent hub: the difference with the worker CPU per
 request that ``benchmarks.api_moves`` prints is that.
@@ -31,6 +32,7 @@ from sqlalchemy import event
 from benchmarks.api_moves import setup
 from benchmarks.common import SERVER, fresh_database
 from wms.app import create_app
+from wms.services import pgraw
 from wms.settings import load_settings
 
 
@@ -85,6 +87,17 @@ def main() -> None:
     def _statement(_conn, _cursor, statement, _params, _context, executemany) -> None:  # type: ignore[no-untyped-def]
         counts["statements"] += 1
         counts[statement.split(None, 1)[0].upper()] += 1
+
+    # The hot path's plain-SQL statements (wms.services.pgraw) bypass the engine's events.
+    raw_execute = pgraw.execute
+
+    def _raw(cur, sql, params=None):  # type: ignore[no-untyped-def]
+        first = sql.split(None, 1)[0].upper()
+        counts["statements"] += 1
+        counts[first] += 1  # WITH: two writes in one statement
+        return raw_execute(cur, sql, params)
+
+    pgraw.execute = _raw  # type: ignore[assignment]
 
     @event.listens_for(engine, "commit")
     def _commit(_conn) -> None:  # type: ignore[no-untyped-def]

@@ -4,6 +4,8 @@ from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import DataError
+from sqlalchemy.orm import Session
 
 from wms.errors import (
     AlreadyReversed,
@@ -14,7 +16,7 @@ from wms.errors import (
 )
 from wms.model import Quant, StockMove, StockStatus, VirtualKind
 from wms.queries.ledger_check import ledger_discrepancies
-from wms.services import ledger
+from wms.services import ledger, pgraw
 from wms.services.ledger import MoveRequest
 
 
@@ -237,3 +239,38 @@ def test_posted_lines_are_plain_values_the_session_does_not_hold(floor):
             "req-1",
         )
     assert floor.on_hand("SKU-1", "B-01-01-1") == 4
+
+
+def test_lines_posted_together_come_back_in_the_order_asked_each_with_its_own_id(floor):
+    floor.stock("SKU-1", "A-01-01-1", 10)
+    floor.stock("SKU-2", "A-01-01-2", 10)
+    moves = [
+        move(floor, "SKU-1", "A-01-01-1", "B-01-01-1", 1),
+        move(floor, "SKU-2", "A-01-01-2", "B-01-01-2", 2),
+        move(floor, "SKU-1", "A-01-01-1", "B-01-01-3", 3),
+    ]
+
+    with floor.factory() as s, s.begin():
+        lines = ledger.post_lines(s, moves)
+        stored = {m.id: m for m in s.scalars(select(StockMove).where(StockMove.qty < 4))}
+
+    assert [(line.to_location_id, line.qty) for line in lines] == [
+        (m.to_location_id, m.qty) for m in moves
+    ]
+    assert len({line.id for line in lines}) == 3
+    for line in lines:
+        assert (stored[line.id].to_location_id, stored[line.id].qty) == (
+            line.to_location_id,
+            line.qty,
+        )
+    assert floor.on_hand("SKU-1", "A-01-01-1") == 6
+    assert_ledger_true(floor)
+
+
+def test_a_database_error_on_the_postgres_fast_path_reaches_the_caller_as_sqlalchemys(pg):
+    with Session(pg) as s:
+        with pytest.raises(DataError) as caught:
+            pgraw.execute(pgraw.cursor(s), "SELECT 1 / %(zero)s", {"zero": 0})
+        assert caught.value.orig.sqlstate == "22012"  # what the API's retry reads
+        s.rollback()
+        assert pgraw.execute(pgraw.cursor(s), "SELECT 1").fetchone() == (1,)

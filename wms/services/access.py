@@ -6,15 +6,18 @@ import hashlib
 import secrets
 from collections.abc import Iterable
 from datetime import timedelta
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from psycopg.types.json import Json
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from wms.errors import AuthenticationFailed, Conflict, FieldError, ValidationFailed
 from wms.model import SKILLS, ApiClient, AuditLog, Role, User, Warehouse, utcnow
 from wms.scanning.badges import badge_digest as badge_digest  # re-exported
+from wms.services import pgraw
 
 #: Scopes an API client may hold.
 SCOPES = (
@@ -51,6 +54,13 @@ def key_digest(key: str) -> str:
 
 #: One fixed-shape statement: an audit line is written on every writing API call.
 _AUDIT_INSERT = insert(AuditLog.__table__)
+#: The audit INSERT as plain SQL for PostgreSQL (see ``wms.services.pgraw``).
+PG_AUDIT_INSERT = (
+    "INSERT INTO audit_log (at, actor_type, actor_id, actor_name, action, target,"
+    " remote_addr, device_id, request_id, success, details) VALUES (%(at)s, %(actor_type)s,"
+    " %(actor_id)s, %(actor_name)s, %(action)s, %(target)s, %(remote_addr)s, %(device_id)s,"
+    " %(request_id)s, %(success)s, %(details)s)"
+)
 
 
 def audit(
@@ -66,29 +76,67 @@ def audit(
     **details: object,
 ) -> None:
     """Append an audit line in the session's transaction (a Core INSERT, no entity)."""
+    insert_audit_row(
+        session,
+        audit_row(
+            action=action,
+            actor=actor,
+            target=target,
+            success=success,
+            remote_addr=remote_addr,
+            device_id=device_id,
+            request_id=request_id,
+            **details,
+        ),
+    )
+
+
+def audit_row(
+    *,
+    action: str,
+    actor: User | ApiClient | None = None,
+    target: str | None = None,
+    success: bool = True,
+    remote_addr: str | None = None,
+    device_id: str | None = None,
+    request_id: str | None = None,
+    **details: object,
+) -> dict[str, Any]:
+    """The columns of one audit line (see ``audit``), to write with ``insert_audit_row`` or
+    together with another statement (``idempotency.complete_key``)."""
     actor_type = "system"
     if isinstance(actor, User):
         actor_type = "user"
     elif isinstance(actor, ApiClient):
         actor_type = "api_client"
-    session.connection().execute(
-        _AUDIT_INSERT,
-        {
-            "at": utcnow(),
-            "actor_type": actor_type,
-            "actor_id": actor.id if actor else None,
-            "actor_name": (actor.username if isinstance(actor, User) else actor.name)
-            if actor
-            else None,
-            "action": action,
-            "target": target,
-            "success": success,
-            "remote_addr": remote_addr,
-            "device_id": device_id,
-            "request_id": request_id,
-            "details": dict(details),
-        },
-    )
+    return {
+        "at": utcnow(),
+        "actor_type": actor_type,
+        "actor_id": actor.id if actor else None,
+        "actor_name": (actor.username if isinstance(actor, User) else actor.name)
+        if actor
+        else None,
+        "action": action,
+        "target": target,
+        "success": success,
+        "remote_addr": remote_addr,
+        "device_id": device_id,
+        "request_id": request_id,
+        "details": dict(details),
+    }
+
+
+def insert_audit_row(session: Session, row: dict[str, Any]) -> None:
+    raw = pgraw.cursor(session)
+    if raw is not None:
+        pgraw.execute(raw, PG_AUDIT_INSERT, pg_audit_params(row))
+    else:
+        session.connection().execute(_AUDIT_INSERT, row)
+
+
+def pg_audit_params(row: dict[str, Any]) -> dict[str, Any]:
+    """``row`` bound for ``PG_AUDIT_INSERT`` (the details as JSON)."""
+    return {**row, "details": Json(row["details"])}
 
 
 def create_user(

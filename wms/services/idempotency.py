@@ -30,11 +30,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import bindparam, delete, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session
 
 from wms.errors import Conflict
 from wms.model import IdempotencyRecord, utcnow
+from wms.services import pgraw
+from wms.services.access import PG_AUDIT_INSERT, insert_audit_row, pg_audit_params
 
 
 class ClaimOutcome(enum.StrEnum):
@@ -73,7 +75,7 @@ def _claim_statement(dialect: Any) -> Any:
     )
 
 
-_CLAIM = {"postgresql": _claim_statement(postgresql), "sqlite": _claim_statement(sqlite)}
+_CLAIM = _claim_statement(sqlite)  # PostgreSQL runs _PG_CLAIM
 _COMPLETE = (
     update(_TABLE)
     .where(
@@ -88,6 +90,21 @@ _COMPLETE = (
         completed_at=bindparam("completed_at"),
     )
 )
+#: The same two statements as plain SQL for PostgreSQL's hot path (see ``wms.services.pgraw``).
+_PG_CLAIM = (
+    "INSERT INTO idempotency_record"
+    " (client_id, key, method, path, request_hash, state, created_at)"
+    " VALUES (%(client_id)s, %(key)s, %(method)s, %(path)s, %(request_hash)s, %(state)s,"
+    " %(created_at)s)"
+    " ON CONFLICT (client_id, key) DO NOTHING RETURNING id"
+)
+_PG_COMPLETE = (
+    "UPDATE idempotency_record SET state = 'done', response_status = %(status)s,"
+    " response_body = %(body)s, completed_at = %(completed_at)s"
+    " WHERE id = %(claim_id)s AND state = 'in_flight' AND created_at = %(claimed_at)s"
+)
+
+_PG_AUDIT_AND_COMPLETE = f"WITH audit AS ({PG_AUDIT_INSERT}) {_PG_COMPLETE}"
 
 
 def claim_key(
@@ -112,8 +129,12 @@ def claim_key(
         "state": "in_flight",
         "created_at": now,
     }
-    dialect = session.get_bind().dialect.name
-    inserted = session.connection().execute(_CLAIM[dialect], values).scalar()
+    raw = pgraw.cursor(session)
+    if raw is not None:
+        row = pgraw.execute(raw, _PG_CLAIM, values).fetchone()
+        inserted = row[0] if row is not None else None
+    else:
+        inserted = session.connection().execute(_CLAIM, values).scalar()
     if inserted is not None:
         return Claim(ClaimOutcome.new, inserted, now)
     record = session.scalars(
@@ -147,19 +168,32 @@ def _restart(record: IdempotencyRecord, values: dict, now: datetime) -> None:
     record.created_at = now
 
 
-def complete_key(session: Session, claim: Claim, *, status: int, body: str) -> None:
-    """Store the answer in the work's own transaction; refuse if the claim was taken over."""
-    result = session.connection().execute(
-        _COMPLETE,
-        {
-            "claim_id": claim.record_id,
-            "claimed_at": claim.claimed_at,
-            "status": status,
-            "body": body,
-            "completed_at": utcnow(),
-        },
-    )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
+def complete_key(
+    session: Session, claim: Claim, *, status: int, body: str, audit: dict | None = None
+) -> None:
+    """Store the answer in the work's own transaction; refuse if the claim was taken over.
+
+    ``audit`` (an ``access.audit_row``) is written first, on PostgreSQL in the same
+    statement: one round trip less on every keyed write.
+    """
+    params = {
+        "claim_id": claim.record_id,
+        "claimed_at": claim.claimed_at,
+        "status": status,
+        "body": body,
+        "completed_at": utcnow(),
+    }
+    raw = pgraw.cursor(session)
+    if raw is not None and audit is not None:
+        params |= pg_audit_params(audit)
+        rowcount = pgraw.execute(raw, _PG_AUDIT_AND_COMPLETE, params).rowcount
+    elif raw is not None:
+        rowcount = pgraw.execute(raw, _PG_COMPLETE, params).rowcount
+    else:
+        if audit is not None:
+            insert_audit_row(session, audit)
+        rowcount = session.connection().execute(_COMPLETE, params).rowcount  # type: ignore[attr-defined]
+    if rowcount != 1:
         raise Conflict("this Idempotency-Key was taken over by a retry; nothing was written")
 
 

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import Row, bindparam, func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, make_transient_to_detached, object_session
 from sqlalchemy.orm.attributes import set_committed_value
@@ -45,6 +46,7 @@ from wms.model import (
     quant_key,
     utcnow,
 )
+from wms.services import pgraw
 
 #: Reasons that may take stock out of a blocked location (corrections).
 _BLOCKED_EXIT_REASONS = {"count_adjust", "adjustment", "reversal", "status_change"}
@@ -212,15 +214,18 @@ def post_lines(
     _check_moves(session, moves, ctx)
     _lock_quants(session, moves, ctx)
     reservations = _apply(session, moves, ctx)
-    _write_quants(session, ctx)
-    if reservations:
-        session.flush()  # consumed reservations: same point of failure as before
     who = {
         "operator_id": operator_id,
         "api_client_id": api_client_id,
         "device_id": device_id,
         "request_id": request_id,
     }
+    raw = pgraw.cursor(session)
+    if raw is not None and not reservations:
+        return _pg_write(session, raw, moves, ctx, who)
+    _write_quants(session, ctx)
+    if reservations:
+        session.flush()  # consumed reservations: same point of failure as before
     return _append_lines(session, moves, ctx, who)
 
 
@@ -265,6 +270,93 @@ def _write_quants(session: Session, ctx: _Context) -> None:
     # After the entities are clean, so autoflush has nothing to write through the
     # unit of work. A failed UPDATE rolls the whole session back anyway.
     session.connection().execute(_QUANT_UPDATE, params)
+
+
+#: PostgreSQL's hot path (see ``wms.services.pgraw``): the quant UPDATE (one row per quant,
+#: from arrays) and the lines' INSERT as one data-modifying statement, one round trip.
+_PG_QUANT_UPDATE = (
+    "UPDATE quant SET on_hand = v.on_hand, reserved = v.reserved, in_date = v.in_date,"
+    " updated_at = %(q_updated_at)s"
+    " FROM unnest(%(q_ids)s::integer[], %(q_on_hand)s::numeric[], %(q_reserved)s::numeric[],"
+    " %(q_in_date)s::timestamptz[]) AS v(id, on_hand, reserved, in_date)"
+    " WHERE quant.id = v.id"
+)
+_LINE_COLUMNS = (
+    "created_at",
+    "warehouse_id",
+    "item_id",
+    "qty",
+    "entered_qty",
+    "entered_uom",
+    "from_location_id",
+    "to_location_id",
+    "lot_id",
+    "serial_id",
+    "from_container_id",
+    "to_container_id",
+    "from_status",
+    "to_status",
+    "reason",
+    "note",
+    "document_type",
+    "document_ref",
+    "task_id",
+    "unit_cost",
+    "reverses_move_id",
+    "operator_id",
+    "api_client_id",
+    "device_id",
+    "request_id",
+)
+_PG_LINE_INSERT = "INSERT INTO stock_move ({}) VALUES {} RETURNING id, txid"
+_pg_line_sql: dict[tuple[bool, int], str] = {}
+
+
+def _pg_write_sql(with_quants: bool, lines: int) -> str:
+    """The statement for ``lines`` lines, with or without the quant UPDATE; built once each."""
+    sql = _pg_line_sql.get((with_quants, lines))
+    if sql is None:
+        row = "({})".format(", ".join(f"%({{i}}_{c})s" for c in _LINE_COLUMNS))
+        values = ", ".join(row.format(i=i) for i in range(lines))
+        sql = _PG_LINE_INSERT.format(", ".join(_LINE_COLUMNS), values)
+        if with_quants:
+            sql = f"WITH q AS ({_PG_QUANT_UPDATE}) {sql}"
+        _pg_line_sql[(with_quants, lines)] = sql
+    return sql
+
+
+def _pg_write(
+    session: Session, raw: Any, moves: Sequence[MoveRequest], ctx: _Context, who: dict
+) -> list[Line]:
+    """``_write_quants`` and ``_append_lines`` in one statement on PostgreSQL.
+
+    The quants are locked already, so writing them in the same statement as the
+    lines changes no lock order; the statement fails or succeeds as a whole.
+    """
+    now = utcnow()
+    params: dict[str, Any] = {}
+    quants = list(ctx.quants.values())
+    if quants:
+        params["q_ids"] = [q.id for q in quants]
+        params["q_on_hand"] = [q.on_hand for q in quants]
+        params["q_reserved"] = [q.reserved for q in quants]
+        params["q_in_date"] = [q.in_date for q in quants]
+        params["q_updated_at"] = now
+        for q in ctx.attached:
+            _mark_loaded(session, q, updated_at=now)
+    rows = [_line_row(m, ctx, now, who) for m in moves]
+    for i, row in enumerate(rows):
+        for column in _LINE_COLUMNS:
+            params[f"{i}_{column}"] = row[column]
+        params[f"{i}_from_status"] = row["from_status"].value
+        params[f"{i}_to_status"] = row["to_status"].value
+    written = pgraw.execute(raw, _pg_write_sql(bool(quants), len(rows)), params).fetchall()
+    # Ids come from the sequence in the order of the VALUES rows: sorted, they pair up.
+    written.sort()
+    return [
+        Line(**values, id=line_id, txid=txid)
+        for values, (line_id, txid) in zip(rows, written, strict=True)
+    ]
 
 
 def _mark_loaded(session: Session, quant: Quant, **changes: object) -> None:
@@ -467,23 +559,45 @@ def _lock_quants(session: Session, moves: Sequence[MoveRequest], ctx: _Context) 
     # Lock what exists first (the usual case: one round trip). Only then insert the
     # missing ones, all in key order, and lock again: a transaction that holds a new,
     # uncommitted quant already holds every existing one it needs, so no cycle forms.
-    rows = session.connection().execute(_LOCK, {"keys": keys}).all()
-    found = {row.key for row in rows}
+    rows = _lock(session, keys)
+    found = {row["key"] for row in rows}
     new_rows = [_new_quant_row(wanted[k]) for k in keys if k not in found]
     if new_rows:
         dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
         session.execute(
             dialect.insert(Quant).values(new_rows).on_conflict_do_nothing(index_elements=["key"])
         )
-        rows = session.connection().execute(_LOCK, {"keys": keys}).all()
-    ctx.quants = {row.key: _quant(session, row, ctx) for row in rows}
+        rows = _lock(session, keys)
+    ctx.quants = {row["key"]: _quant(session, row, ctx) for row in rows}
 
 
-def _quant(session: Session, row: Row, ctx: _Context) -> Quant:
+_PG_LOCK = (
+    "SELECT {} FROM quant WHERE key = ANY(%(keys)s::varchar[]) ORDER BY id FOR UPDATE".format(
+        ", ".join(_QUANT_TABLE.c.keys())
+    )
+)
+
+
+def _lock(session: Session, keys: list[str]) -> list[dict[str, Any]]:
+    """Lock the quants with these keys, ordered by id; each row as column values."""
+    raw = pgraw.cursor(session)
+    if raw is None:
+        return [row._asdict() for row in session.connection().execute(_LOCK, {"keys": keys})]
+    columns = _QUANT_TABLE.c.keys()
+    out = []
+    for row in pgraw.execute(raw, _PG_LOCK, {"keys": keys}).fetchall():
+        values = dict(zip(columns, row, strict=True))
+        values["status"] = StockStatus(values["status"])
+        values["in_date"] = values["in_date"].astimezone(UTC)
+        values["updated_at"] = values["updated_at"].astimezone(UTC)
+        out.append(values)
+    return out
+
+
+def _quant(session: Session, values: dict[str, Any], ctx: _Context) -> Quant:
     """The locked row as a Quant: the session's own entity refreshed if it holds one
     (as ``populate_existing`` would), else a transient one that only carries the guards."""
-    values = row._asdict()
-    held = session.identity_map.get(identity_key(Quant, row.id))
+    held = session.identity_map.get(identity_key(Quant, values["id"]))
     if held is None:
         return Quant(**values)
     session.expire(held)

@@ -26,11 +26,12 @@ from wms.model import (
     Serial,
     StockStatus,
     Tracking,
+    VirtualKind,
     Warehouse,
     exact,
     qty_str,
 )
-from wms.services import ledger
+from wms.services import ledger, pgraw
 from wms.services.webhooks import emit_webhook
 
 #: One move stays below a trillion base units (SQLite keeps integer millionths).
@@ -176,22 +177,40 @@ _RESOLVE = union_all(
     ),
 )
 
+#: The same read as plain SQL for PostgreSQL (see ``wms.services.pgraw``): arrays for the lists.
+_PG_RESOLVE = (
+    "SELECT location.id, location.code, location.warehouse_id, warehouse.code,"
+    " location.virtual_kind, location.blocked, warehouse.allow_negative_stock,"
+    " NULL::varchar, NULL::varchar"
+    " FROM location JOIN warehouse ON warehouse.id = location.warehouse_id"
+    " WHERE warehouse.code = ANY(%(warehouses)s::varchar[])"
+    " AND location.code = ANY(%(codes)s::varchar[])"
+    " UNION ALL SELECT item.id, item.sku, NULL, NULL, NULL, NULL, NULL, item.base_uom,"
+    " item.tracking FROM item WHERE item.sku = ANY(%(skus)s::varchar[])"
+)
+
 
 def _resolve(session: Session, specs: Sequence[MoveSpec]) -> _Resolved:
     """Items, locations and their warehouses in one read; containers only when named."""
     session.flush()  # as autoflush would: items and locations added in this session count
-    rows = (
-        session.connection()
-        .execute(
-            _RESOLVE,
-            {
-                "warehouses": list({s.warehouse for s in specs if s.warehouse}),
-                "codes": list({c for s in specs for c in (s.from_location, s.to_location)}),
-                "skus": list({s.sku for s in specs}),
-            },
-        )
-        .all()
-    )
+    params = {
+        "warehouses": list({s.warehouse for s in specs if s.warehouse}),
+        "codes": list({c for s in specs for c in (s.from_location, s.to_location)}),
+        "skus": list({s.sku for s in specs}),
+    }
+    raw = pgraw.cursor(session)
+    if raw is not None:
+        rows = [
+            (
+                *row[:4],
+                VirtualKind(row[4]) if row[4] is not None else None,
+                *row[5:8],
+                Tracking(row[8]) if row[8] is not None else None,
+            )
+            for row in pgraw.execute(raw, _PG_RESOLVE, params).fetchall()
+        ]
+    else:
+        rows = session.connection().execute(_RESOLVE, params).all()  # type: ignore[assignment]
     items: dict[str, _Item] = {}
     locations: dict[tuple[int, str], ledger.Place] = {}
     warehouses: dict[str, _Warehouse] = {}

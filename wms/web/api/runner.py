@@ -32,7 +32,7 @@ from wms.errors import (
     WmsError,
 )
 from wms.services import idempotency
-from wms.services.access import audit, key_digest
+from wms.services.access import audit, audit_row, insert_audit_row, key_digest
 from wms.services.idempotency import Claim, ClaimOutcome
 from wms.web.api import parsing
 from wms.web.api.framework import Call, Caller, Operation, Reply
@@ -107,9 +107,13 @@ def _write(op: Operation, call: Call, raw: Any) -> Response:
                         return _stored(claim)
                 reply = op.view(session, call)
                 text = _dump(reply)
-                _audit_success(session, op, call, reply)
+                audit = _audit_success(op, call, reply)
                 if claim is not None:
-                    idempotency.complete_key(session, claim, status=reply.status, body=text)
+                    idempotency.complete_key(
+                        session, claim, status=reply.status, body=text, audit=audit
+                    )
+                else:
+                    insert_audit_row(session, audit)
             return _response(reply, text)
         except DBAPIError as exc:
             sqlstate = getattr(exc.orig, "sqlstate", None)
@@ -156,9 +160,9 @@ def _claim(session: Session, op: Operation, call: Call, key: str, request_hash: 
     return claim
 
 
-def _audit_success(session: Any, op: Operation, call: Call, reply: Reply) -> None:
-    audit(
-        session,
+def _audit_success(op: Operation, call: Call, reply: Reply) -> dict[str, Any]:
+    """The success audit line, written with the key's completion (or alone)."""
+    return audit_row(
         action=f"api.{op.operation_id}",
         actor=call.caller.client,
         target=reply.target,
