@@ -218,6 +218,17 @@ def _printer_page(
     ), status
 
 
+def _back_to_devices(done: str | None) -> Any:
+    """After a change that committed: the runtime picks it up, the list says what was done.
+
+    ``None`` means the change was refused; ``attempt`` has flashed why and nothing reloads.
+    """
+    if done is not None:
+        reload_devices()
+        flash(done, "success")
+    return redirect(url_for("console.devices"))
+
+
 def _submit_printer(printer_id: int | None) -> Any:
     form = Form()
     warehouse = chosen_warehouse(me(), request.values.get("warehouse"))
@@ -245,9 +256,7 @@ def _submit_printer(printer_id: int | None) -> Any:
     if not outcome.ok:
         found = read_session().get(Printer, printer_id) if printer_id else None
         return _printer_page(found, outcome.errors or {"_": ""}, 422)
-    reload_devices()
-    flash(gettext("Printer %(code)s saved.", code=outcome.value.code), "success")
-    return redirect(url_for("console.devices"))
+    return _back_to_devices(gettext("Printer %(code)s saved.", code=outcome.value.code))
 
 
 @console_page
@@ -313,10 +322,7 @@ def printer_action(printer_id: int, what: str) -> Any:
         done = gettext("Test label queued on %(code)s.", code=code)
     else:
         abort(404)
-    if outcome.ok:
-        reload_devices()
-        flash(done, "success")
-    return redirect(url_for("console.devices"))
+    return _back_to_devices(done if outcome.ok else None)
 
 
 # -------------------------------------------------------------- scales ---
@@ -395,9 +401,7 @@ def _submit_scale(scale_id: int | None) -> Any:
     if not outcome.ok:
         found = read_session().get(ScaleDevice, scale_id) if scale_id else None
         return _scale_page(found, outcome.errors or {"_": ""}, 422)
-    reload_devices()
-    flash(gettext("Scale %(code)s saved.", code=outcome.value.code), "success")
-    return redirect(url_for("console.devices"))
+    return _back_to_devices(gettext("Scale %(code)s saved.", code=outcome.value.code))
 
 
 @console_page
@@ -446,10 +450,7 @@ def scale_action(scale_id: int, what: str) -> Any:
         done = gettext("Scale %(code)s deleted.", code=code)
     else:
         abort(404)
-    if outcome.ok:
-        reload_devices()
-        flash(done, "success")
-    return redirect(url_for("console.devices"))
+    return _back_to_devices(done if outcome.ok else None)
 
 
 def printer_choices(kind: str) -> list[tuple[str, str]]:
