@@ -246,17 +246,35 @@ def _create_trips(
     if not trips:
         return
     now = utcnow()
+    group_ids = _insert_groups(session, wave, len(trips), now)
+    _insert_pick_trips(session, wave, trips, group_ids, orders, mode)
+    of_wave = Task.group_id.in_(select(PickTrip.group_id).where(PickTrip.wave_id == wave.id))
+    allocs: dict[tuple[int, int], Allocation] = {}
+    rows: list[dict[str, Any]] = []
+    for trip, group_id in zip(trips, group_ids, strict=True):
+        for seq, (order_id, index) in enumerate(trip.stops):
+            pick, order = picks[int(order_id)][index], orders[order_id]
+            rows.append(_task_row(wave, group_id, order, pick, seq, now))
+            allocs[(group_id, seq)] = pick.alloc
+    session.execute(insert(Task), rows)
+    _link_allocations(session, of_wave, allocs)
+    _record_transitions(session, wave, of_wave, now)
+
+
+def _insert_groups(session: Session, wave: Wave, count: int, now: datetime) -> list[int]:
+    """One task group per trip, referenced ``<wave>-1`` … ``<wave>-n``; their ids in that order."""
+    refs = [f"{wave.reference}-{n + 1}" for n in range(count)]
     session.execute(
         insert(TaskGroup),
         [
             {
                 "warehouse_id": wave.warehouse_id,
                 "kind": "wave",
-                "reference": f"{wave.reference}-{n + 1}",
+                "reference": ref,
                 "created_at": now,
                 "updated_at": now,
             }
-            for n in range(len(trips))
+            for ref in refs
         ],
     )
     by_ref = dict(
@@ -268,7 +286,17 @@ def _create_trips(
             )
         ).all()
     )
-    group_ids = [by_ref[f"{wave.reference}-{n + 1}"] for n in range(len(trips))]
+    return [by_ref[ref] for ref in refs]
+
+
+def _insert_pick_trips(
+    session: Session,
+    wave: Wave,
+    trips: list[Trip],
+    group_ids: list[int],
+    orders: dict[str, SalesOrder],
+    mode: str,
+) -> None:
     session.execute(
         insert(PickTrip),
         [
@@ -285,15 +313,12 @@ def _create_trips(
             for n, (trip, group_id) in enumerate(zip(trips, group_ids, strict=True))
         ],
     )
-    rows: list[dict[str, Any]] = []
-    allocs: dict[tuple[int, int], Allocation] = {}
-    for trip, group_id in zip(trips, group_ids, strict=True):
-        for seq, (order_id, index) in enumerate(trip.stops):
-            pick, order = picks[int(order_id)][index], orders[order_id]
-            rows.append(_task_row(wave, group_id, order, pick, seq, now))
-            allocs[(group_id, seq)] = pick.alloc
-    session.execute(insert(Task), rows)
-    of_wave = Task.group_id.in_(select(PickTrip.group_id).where(PickTrip.wave_id == wave.id))
+
+
+def _link_allocations(
+    session: Session, of_wave: Any, allocs: dict[tuple[int, int], Allocation]
+) -> None:
+    """Each allocation gets the task made for it, found by (group, route sequence)."""
     made = [
         (allocs[(group_id, seq)], task_id)
         for task_id, group_id, seq in session.execute(
@@ -307,6 +332,10 @@ def _create_trips(
     )
     for alloc, task_id in made:  # what the statement wrote, without flushing it again
         set_committed_value(alloc, "task_id", task_id)
+
+
+def _record_transitions(session: Session, wave: Wave, of_wave: Any, now: datetime) -> None:
+    """Every task of the wave: ``created``, then ``released`` by this wave."""
     columns = TaskTransition.__table__.c
     for to_status, reason in (
         (TaskStatus.created, "created"),
