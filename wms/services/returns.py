@@ -295,24 +295,8 @@ def receive_line(
         raise ReturnExceedsShipped(sku=item.sku, left=qty_str(left))
     order = session.get(SalesOrder, rma.order_id)
     assert order is not None
-    lot: Lot | None = None
-    units: list[ShippedUnit] = []
-    if item.tracking is Tracking.lot:
-        if not lot_no:
-            raise ReturnLotRequired(sku=item.sku)
-        lot, lot_left = lot_returnable(session, rma, item_id, lot_no)
-        if qty > lot_left:
-            raise ReturnExceedsShipped(sku=f"{item.sku} {lot_no}", left=qty_str(lot_left))
-    elif item.tracking is Tracking.serial:
-        if len(serials) != qty:
-            raise ReturnSerialsRequired(sku=item.sku, qty=qty_str(qty), n=len(serials))
-        for serial_no in serials:
-            if serial_no in (u.serial_no for u in units):
-                raise SerialScannedTwice(serial=serial_no)
-            units.append(serial_returnable(session, rma, item_id, serial_no))
-    location = session.get(Location, location_id)
-    if location is None or location.is_virtual or location.warehouse_id != order.warehouse_id:
-        raise NotAReturnLocation(location=location.code if location else str(location_id))
+    lot, units = _what_comes_back(session, rma, item, qty, lot_no, serials)
+    _check_return_location(session, order, location_id)
     pieces = [(Decimal(1), u.lot_id, u.serial_id) for u in units] or [
         (qty, lot.id if lot else None, None)
     ]
@@ -342,6 +326,39 @@ def receive_line(
     session.add(row)
     session.flush()
     return row
+
+
+def _what_comes_back(
+    session: Session,
+    rma: ReturnAuthorization,
+    item: Item,
+    qty: Decimal,
+    lot_no: str | None,
+    serials: Sequence[str],
+) -> tuple[Lot | None, list[ShippedUnit]]:
+    """The lot, or the serial units, a tracked item comes back as; each one shipped on the order."""
+    if item.tracking is Tracking.lot:
+        if not lot_no:
+            raise ReturnLotRequired(sku=item.sku)
+        lot, lot_left = lot_returnable(session, rma, item.id, lot_no)
+        if qty > lot_left:
+            raise ReturnExceedsShipped(sku=f"{item.sku} {lot_no}", left=qty_str(lot_left))
+        return lot, []
+    units: list[ShippedUnit] = []
+    if item.tracking is Tracking.serial:
+        if len(serials) != qty:
+            raise ReturnSerialsRequired(sku=item.sku, qty=qty_str(qty), n=len(serials))
+        for serial_no in serials:
+            if serial_no in (u.serial_no for u in units):
+                raise SerialScannedTwice(serial=serial_no)
+            units.append(serial_returnable(session, rma, item.id, serial_no))
+    return None, units
+
+
+def _check_return_location(session: Session, order: SalesOrder, location_id: int) -> None:
+    location = session.get(Location, location_id)
+    if location is None or location.is_virtual or location.warehouse_id != order.warehouse_id:
+        raise NotAReturnLocation(location=location.code if location else str(location_id))
 
 
 def _moves(
