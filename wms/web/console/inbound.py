@@ -27,10 +27,9 @@ from wms.web.console.common import (
     actor,
     attempt,
     audit_ctx,
-    chosen_warehouse,
     console_page,
-    me,
     require_warehouse,
+    working_warehouse,
 )
 from wms.web.context import read_session
 
@@ -38,19 +37,13 @@ LINE_ROWS = 5
 _SERVICE_FIELD = re.compile(r"lines\[(\d+)\]\.(\w+)")
 
 
-def _warehouse() -> Warehouse:
-    warehouse = chosen_warehouse(me(), request.args.get("warehouse"))
-    if warehouse is None:
-        abort(403, gettext("You do not work in this warehouse."))
-    return warehouse
-
 
 # Purchase orders ------------------------------------------------------------
 
 
 @console_page
 def purchase_orders_list() -> Any:
-    warehouse = _warehouse()
+    warehouse = working_warehouse()
     q, status = request.args.get("q", ""), request.args.get("status", "")
     page = search_purchase_orders(
         read_session(),
@@ -144,7 +137,7 @@ def _console_field(name: str) -> str:
 
 @console_page
 def purchase_order_new() -> Any:
-    warehouse = _warehouse()
+    warehouse = working_warehouse()
     errors: dict[str, str] = {}
     status = 200
     if request.method == "POST":
@@ -251,7 +244,7 @@ def supplier(partner_id: int) -> Any:
 
 @console_page
 def unexpected_list() -> Any:
-    warehouse = _warehouse()
+    warehouse = working_warehouse()
     rows = unexpected_items.pending(read_session(), warehouse_id=warehouse.id)
     return render_template("console/inbound/unexpected.html", rows=rows, warehouse=warehouse)
 

@@ -12,23 +12,16 @@ from sqlalchemy import select
 from wms.errors import FieldError
 from wms.model import OrderStatus, SalesOrder, Wave
 from wms.services import allocation, review, waves
-from wms.web.console.common import Form, attempt, chosen_warehouse, console_page, me
+from wms.web.console.common import Form, attempt, console_page, me, working_warehouse
 from wms.web.context import read_session
 
 REVIEWABLE = (OrderStatus.received, OrderStatus.on_hold, OrderStatus.reviewed)
 MODES = ("cluster", "discrete", "zone")
 
 
-def _warehouse() -> Any:
-    warehouse = chosen_warehouse(me(), request.values.get("warehouse"))
-    if warehouse is None:
-        abort(403, gettext("You do not work in this warehouse."))
-    return warehouse
-
-
 @console_page
 def orders() -> Any:
-    warehouse = _warehouse()
+    warehouse = working_warehouse()
     rows = read_session().scalars(
         select(SalesOrder).where(SalesOrder.warehouse_id == warehouse.id,
                                  SalesOrder.status.in_(REVIEWABLE))
@@ -74,7 +67,7 @@ def order_action(order_id: int, action: str) -> Any:
 
 @console_page
 def wave_list() -> Any:
-    warehouse = _warehouse()
+    warehouse = working_warehouse()
     rows = read_session().scalars(select(Wave).where(Wave.warehouse_id == warehouse.id)
                                   .order_by(Wave.id.desc()).limit(50))
     return render_template("console/outbound/waves.html", warehouse=warehouse,
@@ -100,7 +93,7 @@ def _criteria(form: Form) -> waves.WaveCriteria:
 
 @console_page
 def wave_release() -> Any:
-    warehouse = _warehouse()
+    warehouse = working_warehouse()
 
     def work(db: Any) -> str | None:
         form = Form()
@@ -127,7 +120,7 @@ def wave_release() -> Any:
 @console_page
 def wave_allocate() -> Any:
     """Allocate stock to every reviewed (or short) order of the warehouse, best first."""
-    warehouse = _warehouse()
+    warehouse = working_warehouse()
 
     def work(db: Any) -> int:
         ids = list(db.scalars(select(SalesOrder.id).where(
