@@ -16,6 +16,7 @@ from sqlalchemy import text
 
 from wms.app import create_app
 from wms.services import pushes
+from wms.serving import settle_heap
 from wms.web.context import transaction, wms
 
 
@@ -41,4 +42,5 @@ def make() -> Flask:
     app.add_url_rule("/bench/select1", "bench_select1", select1)
     app.add_url_rule("/bench/sleep", "bench_sleep", sleep)
     app.add_url_rule("/bench/push/<int:user_id>", "bench_push", push, methods=["POST"])
+    settle_heap()  # as wms.wsgi does for production
     return app

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 
 
@@ -39,6 +40,18 @@ def check_gevent_ready() -> None:
 
     if getattr(waiting, "wait", None) is None:
         raise ServingMisconfigured("psycopg has no wait function to check")
+
+
+def settle_heap() -> None:
+    """Move everything built at start-up out of the garbage collector's sight.
+
+    The app, its routes, compiled statements and imported modules live as
+    long as the process; a full collection under load would walk them all
+    (about 100 ms on the slowest request). After ``gc.freeze()`` it walks only
+    what was made since.
+    """
+    gc.collect()
+    gc.freeze()
 
 
 def gunicorn_command(
