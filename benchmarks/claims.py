@@ -5,7 +5,13 @@ Run by hand (it recreates the database it is given):
     python -m benchmarks.claims --url postgresql+psycopg://postgres@127.0.0.1:5432/bench_tasks
 
 For 1, 4, 8 and 16 concurrent claimers, each strategy claims for
-``--seconds``; every claim is one transaction. The pool is reset between
+``--seconds``; every claim is one transaction. By default (``--scope
+request``) that transaction is what a terminal's "next task" runs
+(``claims.next_task``: the operator's own task or a claim from the pool,
+presence, the task's codes and names), as a different operator each time;
+``--scope claim`` measures the pool claim alone. "Plain" is the same code
+with the pool claim swapped for the textbook one: a waiting ``SELECT ...
+FOR UPDATE`` of the head, then the same claim. The pool is reset between
 runs. Each claimer is its own process with its own connection, as server
 workers are, so the Python client's GIL does not cap the claim rate.
 Double claims are counted from the recorded transitions (a task
@@ -29,44 +35,69 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from wms.db import make_engine, make_session_factory
-from wms.model import Base, Task, TaskStatus, TaskTransition, TaskType, User, utcnow
+from wms.model import (
+    Base,
+    OperatorPresence,
+    Task,
+    TaskStatus,
+    TaskTransition,
+    TaskType,
+    User,
+    utcnow,
+)
 from wms.services import claims, masterdata, presence
-from wms.services import tasks as task_service
 
-Claim = Callable[[Session, User, int], int | None]
-
-
-def ours(s: Session, user: User, warehouse_id: int) -> int | None:
-    got = claims.claim_from_pool(s, user=user, warehouse_id=warehouse_id, device_id="bench",
-                                 lease_seconds=900)
-    return got[0].id if got else None
+Claim = Callable[[Session, User, int], object]
 
 
-def plain_for_update(s: Session, user: User, warehouse_id: int) -> int | None:
-    """The textbook claim: lock the head of the queue, waiting for whoever holds it; then claim it.
+def textbook_claim_from_pool(session: Session, *, user: User, warehouse_id: int,
+                             device_id: str | None, lease_seconds: int,
+                             zone_ids: Any = None, now: Any = None) -> list[Task]:
+    """The textbook pool claim: lock the head of the queue, waiting for whoever holds it; take it.
 
     The same order (``pool_head``) and the same claim as ours (the guarded
-    UPDATE, the "claimed" transition, the console event, one commit); only
-    how the row is chosen and locked differs: ``FOR UPDATE`` that waits, as
-    its own statement, instead of ``SKIP LOCKED`` inside the claim.
+    UPDATE with its "claimed" transition, then the group and the console
+    event); only how the row is chosen and locked differs: ``FOR UPDATE``
+    that waits, as its own statement, instead of ``SKIP LOCKED`` inside the
+    claim. Whoever waited for a row that was taken meanwhile gets the next
+    one (PostgreSQL re-checks the row and reads on), so ``None`` means empty.
     """
-    for _ in range(50):  # a row taken while we waited no longer matches: look again
-        head = claims.pool_head(user, warehouse_id, skip_locked=False)
-        task_id = s.scalar(head.statement, head.params)
+    now = now or utcnow()
+    head = claims.pool_head(user, warehouse_id, zone_ids, skip_locked=False)
+    for _ in range(50):
+        task_id = session.scalar(head.statement, head.params)
         if task_id is None:
-            continue
-        won = claims.claim(s, claims.by_id(task_id), user_id=user.id, device_id="bench",
-                           lease_seconds=900)
+            return []
+        won = claims.claim(session, claims.by_id(task_id), user_id=user.id, device_id=device_id,
+                           lease_seconds=lease_seconds, now=now)
         if won is not None:
-            task_service.announce(s, won)
-            return won.id
-    return None
+            return claims.take_group(session, won, user.id, device_id, lease_seconds, now)
+    return []
 
 
-STRATEGIES: dict[str, Claim] = {"ours": ours, "plain": plain_for_update}
+def claim_alone(s: Session, user: User, warehouse_id: int) -> object:
+    """Scope "claim": the pool claim and nothing else in the transaction."""
+    return claims.claim_from_pool(s, user=user, warehouse_id=warehouse_id, device_id="bench",
+                                  lease_seconds=900)
 
 
-def setup(url: str, tasks: int, users: int) -> tuple[Engine, int, list[User]]:
+def next_task_request(s: Session, user: User, warehouse_id: int) -> object:
+    """Scope "request": what ``POST /t/api/tasks/next`` runs in its one transaction."""
+    return claims.next_task(s, user=user, warehouse_id=warehouse_id, device_id="bench",
+                            lease_seconds=900)
+
+
+SCOPES: dict[str, Claim] = {"claim": claim_alone, "request": next_task_request}
+
+
+#: Operators per claimer process: each request comes from one who holds no task yet (one who
+#: does gets theirs back, not a claim), so a claimer needs more of them than it can claim in a run.
+PER_CLAIMER = 3000
+
+
+def setup(url: str, tasks: int, claimers: int) -> tuple[Engine, int, list[list[int]],
+                                                       list[list[int]]]:
+    """The pool, and per claimer process its operators: not located, and located."""
     target = make_url(url)
     admin = make_engine(target.set(database="postgres").render_as_string(hide_password=False),
                         isolation_level="AUTOCOMMIT", pool_size=1)
@@ -79,18 +110,19 @@ def setup(url: str, tasks: int, users: int) -> tuple[Engine, int, list[User]]:
     factory = make_session_factory(engine)
     with factory() as s, s.begin():
         wh = masterdata.create_warehouse(s, code="BENCH", name="Bench")
-        people = [User(username=f"op{i}", display_name=f"Op {i}", skills=[])
-                  for i in range(2 * users)]
-        s.add_all(people)
-        s.flush()
+        count = 2 * claimers * PER_CLAIMER
+        ids = list(s.scalars(insert(User).returning(User.id), [
+            {"username": f"op{i}", "display_name": f"Op {i}", "skills": [], "locale": "en",
+             "active": True} for i in range(count)]))
         # 10 aisles of 20 one-metre bays: "nearest" has somewhere to rank tasks from.
         places = [masterdata.create_location(s, warehouse=wh, code=f"A-{a:02d}-{b:02d}-1",
                                              aisle_index=a, x=Decimal(b))
                   for a in range(10) for b in range(20)]
         here = places[25]
-        for user in people[users:]:  # the second half scanned a location: "nearest" applies
-            presence.seen(s, user_id=user.id, device_id="bench", warehouse_id=wh.id,
-                          location_id=here.id)
+        located = ids[count // 2:]  # they scanned a location: "nearest" applies
+        s.execute(presence.seen_statement("postgresql"), [
+            presence.seen_params(user_id=i, device_id="bench", warehouse_id=wh.id,
+                                 location_id=here.id) for i in located])
         now = utcnow()
         rows = [{"warehouse_id": wh.id, "type": TaskType.pick, "status": TaskStatus.released,
                  "priority": random.randint(1, 9),
@@ -100,7 +132,14 @@ def setup(url: str, tasks: int, users: int) -> tuple[Engine, int, list[User]]:
                  "created_at": now, "updated_at": now} for _ in range(tasks)]
         for start in range(0, tasks, 10_000):
             s.execute(insert(Task), rows[start:start + 10_000])
-        return engine, wh.id, people
+        wh_id = wh.id
+
+    def slices(people: list[int]) -> list[list[int]]:
+        return [people[k * PER_CLAIMER:(k + 1) * PER_CLAIMER] for k in range(claimers)]
+
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text("vacuum analyze"))
+    return engine, wh_id, slices(ids[:count // 2]), slices(located)
 
 
 def reset(engine: Engine) -> None:
@@ -108,48 +147,63 @@ def reset(engine: Engine) -> None:
         s.execute(delete(TaskTransition))
         s.execute(update(Task).values(status=TaskStatus.released, assignee_id=None,
                                       assigned_at=None, lease_expires_at=None))
+        # Who had not scanned a location before is again unknown to presence.
+        s.execute(delete(OperatorPresence).where(OperatorPresence.last_location_id.is_(None)))
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.execute(text("vacuum analyze task"))
 
 
-def _claimer(url: str, warehouse_id: int, user_id: int, strategy: str, seconds: float,
-             ready: Any, go: Any, out: Any) -> None:
-    """One claimer process with its own connection, like a server worker."""
+def _claimer(url: str, warehouse_id: int, user_ids: list[int], strategy: str, scope: str,
+             seconds: float, ready: Any, go: Any, out: Any) -> None:
+    """One claimer process with its own connection, like a server worker.
+
+    Strategy "plain" swaps the pool claim for the textbook one in this
+    process only; everything else in the transaction is the same code.
+    """
     engine = make_engine(url, pool_size=1, max_overflow=0)
     factory = make_session_factory(engine)
-    claim = STRATEGIES[strategy]
+    if strategy == "plain":
+        claims.claim_from_pool = textbook_claim_from_pool  # type: ignore[assignment]
+    claim = SCOPES[scope]
     # Warm up, as a long-running server worker is: the statements compiled and prepared,
     # the connection open. The claim is rolled back.
     with factory() as s:
         s.begin()
-        user = s.get(User, user_id)
+        user = s.get(User, user_ids[0])
         assert user is not None
         claim(s, user, warehouse_id)
         s.rollback()
     ready.put(True)
     go.wait()
     count, tries, stop_at, cpu = 0, 0, time.monotonic() + seconds, time.process_time()
-    while time.monotonic() < stop_at:
+    # Each request as the next operator, who holds nothing yet; the user is read as the
+    # server's sign-in check reads it.
+    for user_id in user_ids:
+        if time.monotonic() >= stop_at:
+            break
         tries += 1
         with factory() as s, s.begin():
             user = s.get(User, user_id)
             assert user is not None
-            if claim(s, user, warehouse_id) is not None:
+            if claim(s, user, warehouse_id):
                 count += 1
+    else:
+        print(f"a claimer ran out of operators after {tries} requests: raise PER_CLAIMER",
+              flush=True)
     cpu = time.process_time() - cpu
     engine.dispose()
     if os.environ.get("BENCH_DEBUG"):
-        print(f"claimer {user_id}: {count} claims in {tries} tries, {cpu:.2f}s CPU", flush=True)
+        print(f"claimer: {count} claims in {tries} tries, {cpu:.2f}s CPU", flush=True)
     out.put((count, cpu))
 
 
-def run(url: str, engine: Engine, warehouse_id: int, user_ids: list[int], strategy: str,
-        workers: int, seconds: float) -> tuple[int, int, float]:
+def run(url: str, engine: Engine, warehouse_id: int, user_ids: list[list[int]], strategy: str,
+        scope: str, workers: int, seconds: float) -> tuple[int, int, float]:
     """Claims made, double claims, and the claimers' own CPU seconds per claim."""
     ctx = mp.get_context("spawn")
     ready, out, go = ctx.Queue(), ctx.Queue(), ctx.Event()
     procs = [ctx.Process(target=_claimer, args=(url, warehouse_id, user_ids[i], strategy,
-                                                seconds, ready, go, out))
+                                                scope, seconds, ready, go, out))
              for i in range(workers)]
     for proc in procs:
         proc.start()
@@ -175,24 +229,25 @@ def main() -> None:
     parser.add_argument("--tasks", type=int, default=100_000)
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--workers", default="1,4,8,16")
+    parser.add_argument("--scope", choices=sorted(SCOPES), default="request",
+                        help="request: the whole next-task transaction (default); "
+                             "claim: the pool claim alone")
     args = parser.parse_args()
     levels = [int(x) for x in args.workers.split(",")]
-    engine, warehouse_id, people = setup(args.url, args.tasks, max(levels))
-    print(f"{args.tasks} released tasks, {args.seconds}s per run; "
+    engine, warehouse_id, ids, located = setup(args.url, args.tasks, max(levels))
+    print(f"{args.tasks} released tasks, {args.seconds}s per run, scope {args.scope!r}; "
           f"load average {os.getloadavg()[0]:.1f} at the start")
-    print("| claimers | ours: one statement, SKIP LOCKED | ours, operator located (nearest) "
+    print("| claimers | ours: SKIP LOCKED in the claim | ours, operator located (nearest) "
           "| plain FOR UPDATE | ratio (ours / plain) | double claims (ours / located / plain) "
           "| claimer CPU per claim, ms (ours / located / plain) |")
     print("|---:|---:|---:|---:|---:|---:|---:|")
-    ids = [p.id for p in people]
-    located = ids[len(ids) // 2:]
     for workers in levels:
         results = {}
         for name, strategy, who in (("ours", "ours", ids), ("near", "ours", located),
                                     ("plain", "plain", ids)):
             reset(engine)
-            total, doubles, cpu = run(args.url, engine, warehouse_id, who, strategy, workers,
-                                      args.seconds)
+            total, doubles, cpu = run(args.url, engine, warehouse_id, who, strategy,
+                                      args.scope, workers, args.seconds)
             results[name] = (total / args.seconds, doubles, cpu * 1000)
         ratio = results["ours"][0] / max(results["plain"][0], 1e-9)
         names = ("ours", "near", "plain")

@@ -68,7 +68,10 @@ def test_next_task_claims_one_and_says_so_when_there_is_none(pda, shelf):
     started = pda.post(f"/t/api/tasks/{t.id}/start")
 
     assert [x["id"] for x in got["tasks"]] == [t.id]
-    assert got["tasks"][0]["from_location"] == "A-01-01-1"
+    shown = got["tasks"][0]
+    assert (shown["from_location"], shown["to_location"], shown["sku"], shown["item_name"],
+            shown["zone"], shown["assignee"]) == (
+        "A-01-01-1", "B-01-01-1", "SKU-1", "Widget", "A", "Ann")
     assert [x["id"] for x in mine["tasks"]] == [t.id]
     assert started.status_code == 200
     assert fetch(shelf, t.id).status is TaskStatus.in_progress

@@ -36,6 +36,8 @@ from wms.model import (
     User,
     utcnow,
 )
+from wms.queries import tasks as task_queries
+from wms.services import presence
 from wms.services import tasks as task_service
 from wms.strategies.assignment import (
     AISLE_PITCH,
@@ -292,6 +294,34 @@ def claim_next(
     )
 
 
+def next_task(
+    session: Session,
+    *,
+    user: User,
+    warehouse_id: int,
+    device_id: str | None,
+    lease_seconds: int,
+    now: datetime | None = None,
+) -> list[dict[str, Any]]:
+    """A terminal's "next task", the whole of its one transaction, as the PDA shows it.
+
+    The operator's own task first, else a claim from the pool (``claim_next``);
+    the operator is marked present; the tasks come back with their codes and
+    names. Whatever row the claim took stays locked until the caller commits,
+    so this is all the work a claimed row waits for.
+    """
+    got = claim_next(
+        session,
+        user=user,
+        warehouse_id=warehouse_id,
+        device_id=device_id,
+        lease_seconds=lease_seconds,
+        now=now,
+    )
+    presence.seen(session, user_id=user.id, device_id=device_id, warehouse_id=warehouse_id, now=now)
+    return task_queries.enrich(session, got)
+
+
 def claim_from_pool(
     session: Session,
     *,
@@ -314,10 +344,10 @@ def claim_from_pool(
     )
     if won is None:
         return []
-    return _take_group(session, won, user.id, device_id, lease_seconds, now)
+    return take_group(session, won, user.id, device_id, lease_seconds, now)
 
 
-def _take_group(
+def take_group(
     session: Session,
     lead: Task,
     user_id: int,
@@ -325,6 +355,7 @@ def _take_group(
     lease_seconds: int,
     now: datetime,
 ) -> list[Task]:
+    """The claimed ``lead`` and the rest of its group, now the operator's; every one announced."""
     members = task_service.group_members(session, lead)
     for task in members:
         if task.id != lead.id and task.status is TaskStatus.released:

@@ -20,7 +20,7 @@ from wms.flows import runner
 from wms.messages import translate
 from wms.model import User
 from wms.queries import tasks as task_queries
-from wms.services import claims, presence, printing, pushes
+from wms.services import claims, printing, pushes
 from wms.services import devices as device_service
 from wms.services import tasks as task_service
 from wms.web.auth import current_user, login_required
@@ -95,11 +95,8 @@ def my_tasks() -> Response:
 def next_task() -> Response:
     where = _where()
     with transaction() as s:
-        me = _me(s)
-        got = claims.claim_next(s, user=me, warehouse_id=where["warehouse_id"],
-                                device_id=where["device_id"], lease_seconds=_lease())
-        presence.seen(s, user_id=me.id, **where)
-        found = task_queries.enrich(s, got)
+        found = claims.next_task(s, user=_me(s), warehouse_id=where["warehouse_id"],
+                                 device_id=where["device_id"], lease_seconds=_lease())
     if not found:
         return jsonify({"tasks": [], "message": _message("no_task", "info")})
     return jsonify({"tasks": found, "message": None})
