@@ -37,7 +37,6 @@ from sqlalchemy.orm import Session
 from wms.db import make_engine, make_session_factory
 from wms.model import (
     Base,
-    OperatorPresence,
     Task,
     TaskStatus,
     TaskTransition,
@@ -47,44 +46,19 @@ from wms.model import (
 )
 from wms.services import claims, masterdata, presence
 
-Claim = Callable[[Session, User, int], object]
+Claim = Callable[[Session, User, int, bool], object]
 
 
-def textbook_claim_from_pool(session: Session, *, user: User, warehouse_id: int,
-                             device_id: str | None, lease_seconds: int,
-                             zone_ids: Any = None, now: Any = None) -> list[Task]:
-    """The textbook pool claim: lock the head of the queue, waiting for whoever holds it; take it.
-
-    The same order (``pool_head``) and the same claim as ours (the guarded
-    UPDATE with its "claimed" transition, then the group and the console
-    event); only how the row is chosen and locked differs: ``FOR UPDATE``
-    that waits, as its own statement, instead of ``SKIP LOCKED`` inside the
-    claim. Whoever waited for a row that was taken meanwhile gets the next
-    one (PostgreSQL re-checks the row and reads on), so ``None`` means empty.
-    """
-    now = now or utcnow()
-    head = claims.pool_head(user, warehouse_id, zone_ids, skip_locked=False)
-    for _ in range(50):
-        task_id = session.scalar(head.statement, head.params)
-        if task_id is None:
-            return []
-        won = claims.claim(session, claims.by_id(task_id), user_id=user.id, device_id=device_id,
-                           lease_seconds=lease_seconds, now=now)
-        if won is not None:
-            return claims.take_group(session, won, user.id, device_id, lease_seconds, now)
-    return []
-
-
-def claim_alone(s: Session, user: User, warehouse_id: int) -> object:
+def claim_alone(s: Session, user: User, warehouse_id: int, skip_locked: bool) -> object:
     """Scope "claim": the pool claim and nothing else in the transaction."""
     return claims.claim_from_pool(s, user=user, warehouse_id=warehouse_id, device_id="bench",
-                                  lease_seconds=900)
+                                  lease_seconds=900, skip_locked=skip_locked)
 
 
-def next_task_request(s: Session, user: User, warehouse_id: int) -> object:
+def next_task_request(s: Session, user: User, warehouse_id: int, skip_locked: bool) -> object:
     """Scope "request": what ``POST /t/api/tasks/next`` runs in its one transaction."""
     return claims.next_task(s, user=user, warehouse_id=warehouse_id, device_id="bench",
-                            lease_seconds=900)
+                            lease_seconds=900, skip_locked=skip_locked)
 
 
 SCOPES: dict[str, Claim] = {"claim": claim_alone, "request": next_task_request}
@@ -119,10 +93,13 @@ def setup(url: str, tasks: int, claimers: int) -> tuple[Engine, int, list[list[i
                                              aisle_index=a, x=Decimal(b))
                   for a in range(10) for b in range(20)]
         here = places[25]
-        located = ids[count // 2:]  # they scanned a location: "nearest" applies
+        # Everyone is signed in (a terminal's presence row exists from its first request);
+        # the second half also scanned a location, so "nearest" applies to them.
+        located = ids[count // 2:]
         s.execute(presence.seen_statement("postgresql"), [
             presence.seen_params(user_id=i, device_id="bench", warehouse_id=wh.id,
-                                 location_id=here.id) for i in located])
+                                 location_id=here.id if n >= count // 2 else None)
+            for n, i in enumerate(ids)])
         now = utcnow()
         rows = [{"warehouse_id": wh.id, "type": TaskType.pick, "status": TaskStatus.released,
                  "priority": random.randint(1, 9),
@@ -147,8 +124,6 @@ def reset(engine: Engine) -> None:
         s.execute(delete(TaskTransition))
         s.execute(update(Task).values(status=TaskStatus.released, assignee_id=None,
                                       assigned_at=None, lease_expires_at=None))
-        # Who had not scanned a location before is again unknown to presence.
-        s.execute(delete(OperatorPresence).where(OperatorPresence.last_location_id.is_(None)))
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.execute(text("vacuum analyze task"))
 
@@ -157,21 +132,20 @@ def _claimer(url: str, warehouse_id: int, user_ids: list[int], strategy: str, sc
              seconds: float, ready: Any, go: Any, out: Any) -> None:
     """One claimer process with its own connection, like a server worker.
 
-    Strategy "plain" swaps the pool claim for the textbook one in this
-    process only; everything else in the transaction is the same code.
+    Strategy "plain" is the same code with ``skip_locked=False``: the
+    textbook claim, a waiting ``SELECT ... FOR UPDATE`` of the head and then
+    the same claim of that row.
     """
     engine = make_engine(url, pool_size=1, max_overflow=0)
     factory = make_session_factory(engine)
-    if strategy == "plain":
-        claims.claim_from_pool = textbook_claim_from_pool  # type: ignore[assignment]
-    claim = SCOPES[scope]
+    claim, skip_locked = SCOPES[scope], strategy != "plain"
     # Warm up, as a long-running server worker is: the statements compiled and prepared,
     # the connection open. The claim is rolled back.
     with factory() as s:
         s.begin()
         user = s.get(User, user_ids[0])
         assert user is not None
-        claim(s, user, warehouse_id)
+        claim(s, user, warehouse_id, skip_locked)
         s.rollback()
     ready.put(True)
     go.wait()
@@ -185,7 +159,7 @@ def _claimer(url: str, warehouse_id: int, user_ids: list[int], strategy: str, sc
         with factory() as s, s.begin():
             user = s.get(User, user_id)
             assert user is not None
-            if claim(s, user, warehouse_id):
+            if claim(s, user, warehouse_id, skip_locked):
                 count += 1
     else:
         print(f"a claimer ran out of operators after {tries} requests: raise PER_CLAIMER",
@@ -197,9 +171,25 @@ def _claimer(url: str, warehouse_id: int, user_ids: list[int], strategy: str, sc
     out.put((count, cpu))
 
 
+def busy_seconds() -> float:
+    """CPU seconds the whole machine has spent busy (every core), from /proc/stat; 0 elsewhere."""
+    try:
+        with open("/proc/stat") as stat:
+            fields = [int(x) for x in stat.readline().split()[1:]]
+    except OSError:
+        return 0.0
+    idle = fields[3] + fields[4]  # idle, iowait
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
 def run(url: str, engine: Engine, warehouse_id: int, user_ids: list[list[int]], strategy: str,
-        scope: str, workers: int, seconds: float) -> tuple[int, int, float]:
-    """Claims made, double claims, and the claimers' own CPU seconds per claim."""
+        scope: str, workers: int, seconds: float) -> tuple[int, int, float, float]:
+    """Claims made, double claims, and CPU seconds per claim: the claimers', the machine's.
+
+    The machine's is everything busy while the claimers ran (claimers,
+    PostgreSQL, and whatever else ran): when it is near the core count times
+    the run's length, the claims were bound by CPU, not by waiting.
+    """
     ctx = mp.get_context("spawn")
     ready, out, go = ctx.Queue(), ctx.Queue(), ctx.Event()
     procs = [ctx.Process(target=_claimer, args=(url, warehouse_id, user_ids[i], strategy,
@@ -209,8 +199,10 @@ def run(url: str, engine: Engine, warehouse_id: int, user_ids: list[list[int]], 
         proc.start()
     for _ in procs:  # every process imported and connected before the clock starts
         ready.get()
+    busy = busy_seconds()
     go.set()
     done = [out.get() for _ in procs]
+    busy = busy_seconds() - busy
     total, cpu = sum(n for n, _ in done), sum(c for _, c in done)
     for proc in procs:
         proc.join()
@@ -220,7 +212,7 @@ def run(url: str, engine: Engine, warehouse_id: int, user_ids: list[list[int]], 
         distinct = s.scalar(select(func.count(func.distinct(TaskTransition.task_id)))
                             .where(TaskTransition.reason == "claimed")) or 0
     assert claimed == total, (claimed, total)
-    return total, claimed - distinct, cpu / max(total, 1)
+    return total, claimed - distinct, cpu / max(total, 1), busy / max(total, 1)
 
 
 def main() -> None:
@@ -239,22 +231,25 @@ def main() -> None:
           f"load average {os.getloadavg()[0]:.1f} at the start")
     print("| claimers | ours: SKIP LOCKED in the claim | ours, operator located (nearest) "
           "| plain FOR UPDATE | ratio (ours / plain) | double claims (ours / located / plain) "
-          "| claimer CPU per claim, ms (ours / located / plain) |")
-    print("|---:|---:|---:|---:|---:|---:|---:|")
+          "| claimer CPU per claim, ms (ours / located / plain) "
+          "| machine CPU per claim, ms (ours / located / plain) |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|")
     for workers in levels:
         results = {}
         for name, strategy, who in (("ours", "ours", ids), ("near", "ours", located),
                                     ("plain", "plain", ids)):
             reset(engine)
-            total, doubles, cpu = run(args.url, engine, warehouse_id, who, strategy,
-                                      args.scope, workers, args.seconds)
-            results[name] = (total / args.seconds, doubles, cpu * 1000)
+            total, doubles, cpu, busy = run(args.url, engine, warehouse_id, who, strategy,
+                                            args.scope, workers, args.seconds)
+            results[name] = (total / args.seconds, doubles, cpu * 1000, busy * 1000)
         ratio = results["ours"][0] / max(results["plain"][0], 1e-9)
         names = ("ours", "near", "plain")
         doubles = " / ".join(str(results[k][1]) for k in names)
         cpu_ms = " / ".join(f"{results[k][2]:.2f}" for k in names)
+        busy_ms = " / ".join(f"{results[k][3]:.2f}" for k in names)
         print(f"| {workers} | {results['ours'][0]:.0f} | {results['near'][0]:.0f} "
-              f"| {results['plain'][0]:.0f} | {ratio:.1f}× | {doubles} | {cpu_ms} |", flush=True)
+              f"| {results['plain'][0]:.0f} | {ratio:.1f}× | {doubles} | {cpu_ms} | {busy_ms} |",
+              flush=True)
     print(f"load average {os.getloadavg()[0]:.1f} at the end")
     engine.dispose()
 

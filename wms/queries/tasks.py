@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -19,18 +19,32 @@ def _iso(value: datetime | None) -> str | None:
 
 def describe(task: Task) -> dict[str, Any]:
     """A task as plain values (ids only), for events and APIs."""
+    return describe_values({key: getattr(task, key) for key in _DESCRIBED})
+
+
+_DESCRIBED = (
+    "id", "type", "status", "priority", "due_at", "warehouse_id", "zone_id", "required_skill",
+    "route_seq", "group_id", "assignee_id", "device_id", "item_id", "qty", "done_qty", "uom",
+    "from_location_id", "to_location_id", "lease_expires_at", "exception_reason", "created_at",
+    "updated_at",
+)
+
+
+def describe_values(task: Mapping[str, Any]) -> dict[str, Any]:
+    """``describe`` of a task's column values (a row read as plain SQL, or a task's attributes)."""
     return {
-        "id": task.id, "type": task.type.value, "status": task.status.value,
-        "priority": task.priority, "due_at": _iso(task.due_at),
-        "warehouse_id": task.warehouse_id, "zone_id": task.zone_id,
-        "required_skill": task.required_skill, "route_seq": task.route_seq,
-        "group_id": task.group_id, "assignee_id": task.assignee_id, "device_id": task.device_id,
-        "item_id": task.item_id, "qty": qty_str(task.qty) if task.qty is not None else None,
-        "done_qty": qty_str(task.done_qty), "uom": task.uom,
-        "from_location_id": task.from_location_id, "to_location_id": task.to_location_id,
-        "lease_expires_at": _iso(task.lease_expires_at),
-        "exception_reason": task.exception_reason,
-        "created_at": _iso(task.created_at), "updated_at": _iso(task.updated_at),
+        "id": task["id"], "type": task["type"].value, "status": task["status"].value,
+        "priority": task["priority"], "due_at": _iso(task["due_at"]),
+        "warehouse_id": task["warehouse_id"], "zone_id": task["zone_id"],
+        "required_skill": task["required_skill"], "route_seq": task["route_seq"],
+        "group_id": task["group_id"], "assignee_id": task["assignee_id"],
+        "device_id": task["device_id"], "item_id": task["item_id"],
+        "qty": qty_str(task["qty"]) if task["qty"] is not None else None,
+        "done_qty": qty_str(task["done_qty"]), "uom": task["uom"],
+        "from_location_id": task["from_location_id"], "to_location_id": task["to_location_id"],
+        "lease_expires_at": _iso(task["lease_expires_at"]),
+        "exception_reason": task["exception_reason"],
+        "created_at": _iso(task["created_at"]), "updated_at": _iso(task["updated_at"]),
     }
 
 
