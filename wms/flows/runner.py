@@ -10,10 +10,13 @@ buttons, each returning a frozen ``Screen``. Its state lives in a
     lock flow session ──► same request id, or a step number that is not the
            │              current one? ──► return the stored screen, change nothing
            ▼
-    SAVEPOINT: handler ──► next state declared in TRANSITIONS? ──► save state,
-           │                                                       data, seq+1, screen
-           └─ WmsError ──► roll the savepoint back (ledger lines, events and all);
-                           answer the same screen with the catalogued message
+    handler ──► next state declared in TRANSITIONS? ──► save state, data, seq+1, screen
+       │
+       └─ WmsError ──► roll the whole transaction back (ledger lines, events and all);
+                       answer the same screen with the catalogued message
+
+A step is the only work of its transaction: a refused step rolls the
+caller's transaction back (it needs no SAVEPOINT, two round trips fewer).
 """
 
 from __future__ import annotations
@@ -29,7 +32,6 @@ from typing import Any, ClassVar
 from sqlalchemy import Row, bindparam, select, update
 from sqlalchemy.orm import Session
 
-from wms import events
 from wms.db import is_postgres
 from wms.errors import InvalidTransition, NotFound, WmsError
 from wms.flows.scans import Scan, interpret
@@ -335,14 +337,32 @@ def run_step(
     )
     flow = cls(session, ctx)
     try:
-        with events.savepoint(session):
-            screen = flow.dispatch(fs.state, input, action)
-            flow.check_transition(fs.state, screen.state)
+        screen = flow.dispatch(fs.state, input, action)
+        flow.check_transition(fs.state, screen.state)
     except WmsError as exc:
-        unchanged = cls(session, replace(ctx, data=copy.deepcopy(fs.data)))
+        return _refuse(session, cls, fs, ctx, exc)
+    return _save(session, fs, ctx, screen, cls)
+
+
+def _refuse(
+    session: Session, cls: type[Flow], fs: Row[Any], ctx: StepContext, exc: WmsError
+) -> dict[str, Any]:
+    """A business error: roll the whole transaction back, answer the unchanged screen.
+
+    Nothing of the step stays (ledger lines, events, task changes, the lock);
+    the flow session keeps its state, step number and stored screen. No
+    SAVEPOINT is needed for that: the step is its transaction's only work.
+    The unchanged screen is drawn after the rollback, in a session of its own
+    (the caller's transaction is over; most screens read nothing, and then it
+    never touches the database).
+    """
+    user = User(id=ctx.user.id, locale=ctx.user.locale)  # a plain copy: the rollback expires
+    session.rollback()
+    with Session(bind=session.get_bind()) as redraw:
+        task = redraw.get(Task, fs.task_id) if fs.task_id else None
+        unchanged = cls(redraw, replace(ctx, user=user, data=copy.deepcopy(fs.data), task=task))
         screen = replace(unchanged.screen(fs.state), message=Message(exc.code, "error", exc.params))
         return render(screen, flow=cls, flow_session_id=fs.id, seq=fs.seq, locale=ctx.locale)
-    return _save(session, fs, ctx, screen, cls)
 
 
 def _save(
