@@ -331,3 +331,31 @@ def test_claimed_task_drives_the_flow(shelf, ann):
 
     assert first["prompt"] == "Scan location A-01-01-1"
     assert fetch(shelf, t.id).status is TaskStatus.in_progress
+
+
+def test_a_business_error_after_the_ledger_write_leaves_nothing_but_the_message(
+    pda, shelf, monkeypatch
+):
+    pda.scan("A-01-01-1", "SKU-1", "4")
+    before = pda.last
+
+    def refuse(self, moved):
+        raise move_flow.WrongItem(expected="SKU-1", scanned="late")
+
+    monkeypatch.setattr(move_flow.MoveFlow, "_complete_task", refuse)
+    refused = pda.step("B-01-01-1", request_id="req-late")
+
+    assert refused == {**before, "message": refused["message"]}
+    assert refused["message"]["code"] == "wrong_item"
+    assert moves(shelf) == 0
+    assert shelf.on_hand("SKU-1", "A-01-01-1") == Decimal(10)
+    assert shelf.on_hand("SKU-1", "B-01-01-1") == Decimal(0)
+    with shelf.factory() as s:
+        fs = s.get(FlowSession, pda.fs)
+        assert fs is not None
+        assert (fs.state, fs.seq, fs.last_screen) == ("scan_destination", 4, before)
+    monkeypatch.undo()
+    done = pda.step("B-01-01-1", request_id="req-late")
+    assert done["state"] == "done"
+    assert pda.step("B-01-01-1", request_id="req-late", seq=4) == done
+    assert moves(shelf) == 1

@@ -22,22 +22,21 @@ caller's transaction back (it needs no SAVEPOINT, two round trips fewer).
 from __future__ import annotations
 
 import copy
-import functools
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NamedTuple
 
-from sqlalchemy import Row, bindparam, select, update
+from psycopg.types.json import Json
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
-from wms.db import is_postgres
 from wms.errors import InvalidTransition, NotFound, WmsError
 from wms.flows.scans import Scan, interpret
 from wms.messages import CATALOG, translate, unit
-from wms.model import FlowSession, Task, User, utcnow
-from wms.services import presence
+from wms.model import FlowSession, Role, Task, User, utcnow
+from wms.services import pgraw, presence
 from wms.services import tasks as task_service
 
 #: Function keys for the usual actions; others take the next free key in order.
@@ -296,6 +295,92 @@ _LOCK_STEP = (
 _SAVE_STEP = update(_FS).where(_FS.c.id == bindparam("fs_id"))
 
 
+class _Locked(NamedTuple):
+    """The flow session row as the step locked it (the columns of ``_LOCK_STEP``)."""
+
+    id: int
+    user_id: int
+    device_id: str | None
+    warehouse_id: int
+    flow: str
+    state: str
+    data: dict[str, Any]
+    seq: int
+    last_screen: dict[str, Any]
+    last_request_id: str | None
+    active: bool
+    task_id: int | None
+
+
+#: PostgreSQL's hot path (see ``wms.services.pgraw``): the same lock as plain SQL and, when
+#: the step is asked for a signed-in user by id, that user's row in the same statement.
+_FS_COLUMNS = ", ".join(_Locked._fields)
+_PG_LOCK_STEP = f"SELECT {_FS_COLUMNS} FROM flow_session WHERE id = %(fs)s FOR UPDATE"
+_PG_LOCK_STEP_AND_USER = (
+    "SELECT u.active, u.role, u.locale, fs.* FROM app_user AS u LEFT JOIN"
+    f" (SELECT {_FS_COLUMNS} FROM flow_session WHERE id = %(fs)s FOR UPDATE) AS fs ON true"
+    " WHERE u.id = %(user)s"
+)
+#: PostgreSQL: the save and the presence upsert (``presence.seen_statement``) as one
+#: statement; ``{done}`` closes a finished flow session.
+_PG_SAVE_STEP = (
+    "WITH seen AS (INSERT INTO operator_presence (user_id, device_id, warehouse_id, online,"
+    " connections, last_seen_at, last_location_id, created_at, updated_at)"
+    " VALUES (%(seen_user_id)s, %(seen_device_id)s, %(seen_warehouse_id)s, false, 0,"
+    " %(seen_at)s, %(seen_location_id)s, %(seen_at)s, %(seen_at)s)"
+    " ON CONFLICT (user_id) DO UPDATE SET last_seen_at = excluded.last_seen_at,"
+    " updated_at = excluded.updated_at,"
+    " device_id = coalesce(excluded.device_id, operator_presence.device_id),"
+    " warehouse_id = coalesce(excluded.warehouse_id, operator_presence.warehouse_id),"
+    " last_location_id = coalesce(excluded.last_location_id, operator_presence.last_location_id))"
+    " UPDATE flow_session SET state = %(state)s, data = %(data)s, seq = %(seq)s,"
+    " last_screen = %(last_screen)s, last_request_id = %(last_request_id)s,"
+    " device_id = %(device_id)s, updated_at = %(updated_at)s{done} WHERE id = %(fs_id)s"
+)
+_PG_SAVE = _PG_SAVE_STEP.format(done="")
+_PG_SAVE_DONE = _PG_SAVE_STEP.format(done=", active = false, finished_at = %(finished_at)s")
+
+
+class NotSignedIn(WmsError):
+    """The step was asked for a user id whose user is gone or inactive."""
+
+    code = "authentication_failed"
+    http_status = 401
+    title = "Please sign in"
+
+
+def _lock(session: Session, flow_session_id: int, user: User | int) -> tuple[_Locked | None, User]:
+    """Lock the flow session; with a user id, read that user too (one statement on PG).
+
+    A user read by id is a plain copy (``id``, ``role``, ``locale``), not a session entity.
+    """
+    raw = pgraw.cursor(session)
+    if raw is not None and isinstance(user, int):
+        found = pgraw.execute(
+            raw, _PG_LOCK_STEP_AND_USER, {"fs": flow_session_id, "user": user}
+        ).fetchone()
+        if found is None or not found[0]:
+            raise NotSignedIn(f"user {user} is not signed in")
+        me = User(id=user, role=Role(found[1]), locale=found[2], active=True)
+        return (_Locked._make(found[3:]) if found[3] is not None else None), me
+    if isinstance(user, int):
+        row = session.execute(_USER, {"user_id": user}).one_or_none()
+        if row is None or not row.active:
+            raise NotSignedIn(f"user {user} is not signed in")
+        user = User(id=user, role=row.role, locale=row.locale, active=True)
+    if raw is not None:
+        fs = pgraw.execute(raw, _PG_LOCK_STEP, {"fs": flow_session_id}).fetchone()
+    else:
+        fs = session.execute(_LOCK_STEP, {"flow_session_id": flow_session_id}).one_or_none()
+    return (_Locked._make(fs) if fs is not None else None), user
+
+
+_USER_TABLE = User.__table__
+_USER = select(_USER_TABLE.c.active, _USER_TABLE.c.role, _USER_TABLE.c.locale).where(
+    _USER_TABLE.c.id == bindparam("user_id")
+)
+
+
 def run_step(
     session: Session,
     *,
@@ -304,7 +389,7 @@ def run_step(
     request_id: str | None,
     input: str | None = None,
     action: str | None = None,
-    user: User,
+    user: User | int,
     device_id: str | None,
     lease_seconds: int = 900,
     locale: str | None = None,
@@ -314,9 +399,11 @@ def run_step(
     """Apply one scan or action exactly once and return the screen to show.
 
     ``find_scale`` looks up the station scale's reader, asked only by a flow
-    that weighs (``Flow.weighs``) when no ``weigh`` is given.
+    that weighs (``Flow.weighs``) when no ``weigh`` is given. ``user`` may be the
+    signed-in user's id: the step then reads the user with its lock (one statement on
+    PostgreSQL) and raises ``NotSignedIn`` if that user is gone or inactive.
     """
-    fs = session.execute(_LOCK_STEP, {"flow_session_id": flow_session_id}).one_or_none()
+    fs, user = _lock(session, flow_session_id, user)
     if fs is None or fs.user_id != user.id:  # someone else's session reads as missing
         raise FlowNotFound(f"no flow session {flow_session_id}")
     if (request_id and request_id == fs.last_request_id) or seq != fs.seq or not fs.active:
@@ -345,7 +432,7 @@ def run_step(
 
 
 def _refuse(
-    session: Session, cls: type[Flow], fs: Row[Any], ctx: StepContext, exc: WmsError
+    session: Session, cls: type[Flow], fs: _Locked, ctx: StepContext, exc: WmsError
 ) -> dict[str, Any]:
     """A business error: roll the whole transaction back, answer the unchanged screen.
 
@@ -366,7 +453,7 @@ def _refuse(
 
 
 def _save(
-    session: Session, fs: Row[Any], ctx: StepContext, screen: Screen, cls: type[Flow]
+    session: Session, fs: _Locked, ctx: StepContext, screen: Screen, cls: type[Flow]
 ) -> dict[str, Any]:
     """Store the new state and screen; stamp the operator's presence (one statement on PG)."""
     seq = fs.seq + 1
@@ -393,18 +480,14 @@ def _save(
         location_id=ctx.here_location_id,
         now=now,
     )
-    if is_postgres(session):
-        session.execute(_save_and_seen(), values | seen)
+    raw = pgraw.cursor(session)
+    if raw is not None:
+        values.update(data=Json(ctx.data), last_screen=Json(shown))
+        pgraw.execute(raw, _PG_SAVE_DONE if screen.done else _PG_SAVE, values | seen)
     else:
         session.execute(_SAVE_STEP, values)
         session.execute(presence.seen_statement("sqlite"), seen)
     return shown
-
-
-@functools.cache
-def _save_and_seen() -> Any:
-    """PostgreSQL: the presence upsert rides along as a data-modifying CTE, one round trip."""
-    return _SAVE_STEP.add_cte(presence.seen_statement("postgresql").cte("seen"))
 
 
 def _action_label(flow_name: str, action: str, locale: str) -> str:

@@ -23,7 +23,7 @@ from wms.queries import tasks as task_queries
 from wms.services import claims, presence, printing, pushes
 from wms.services import devices as device_service
 from wms.services import tasks as task_service
-from wms.web.auth import current_user, login_required
+from wms.web.auth import current_user, deny, login_required
 from wms.web.context import read_session, transaction, wms
 from wms.web.errors import problem
 
@@ -140,21 +140,26 @@ def start_flow() -> Response:
 
 
 @bp.post("/flows/<int:flow_session_id>/step")
-@terminal_only
+@login_required(kind="terminal", view_reads_user=True)
 def step(flow_session_id: int) -> Response:
+    """One scan: the signed-in user is read with the flow session's lock, not before."""
     body = _body()
     seq = _int(body, "seq")
     assert seq is not None
     request_id = _text(body, "request_id", 64)
     if not request_id:
         raise ValidationFailed([FieldError("request_id", "a request id is required")])
-    with transaction() as s:
-        shown = runner.run_step(
-            s, flow_session_id=flow_session_id, seq=seq, request_id=request_id,
-            input=_text(body, "input", 500), action=_text(body, "action", 32), user=_me(s),
-            device_id=session.get("device_id"), lease_seconds=_lease(), locale=_locale(),
-            find_scale=lambda: _station_scale(s),
-        )
+    try:
+        with transaction() as s:
+            shown = runner.run_step(
+                s, flow_session_id=flow_session_id, seq=seq, request_id=request_id,
+                input=_text(body, "input", 500), action=_text(body, "action", 32),
+                user=session["user_id"], device_id=session.get("device_id"),
+                lease_seconds=_lease(), locale=session.get("locale"),
+                find_scale=lambda: _station_scale(s),
+            )
+    except runner.NotSignedIn:
+        return deny(401, "please sign in")
     return jsonify(shown)
 
 
