@@ -96,8 +96,13 @@ def next_task() -> Response:
     where = _where()
     with transaction() as s:
         me = _me(s)
-        got = claims.claim_next(s, user=me, warehouse_id=where["warehouse_id"],
-                                device_id=where["device_id"], lease_seconds=_lease())
+        got = claims.claim_next(
+            s,
+            user=me,
+            warehouse_id=where["warehouse_id"],
+            device_id=where["device_id"],
+            lease_seconds=_lease(),
+        )
         presence.seen(s, user_id=me.id, **where)
         found = task_queries.enrich(s, got)
     if not found:
@@ -110,8 +115,13 @@ def next_task() -> Response:
 def start_task(task_id: int) -> Response:
     with transaction() as s:
         me = _me(s)
-        task = task_service.start(s, task_id=task_id, user_id=me.id,
-                                  device_id=session.get("device_id"), lease_seconds=_lease())
+        task = task_service.start(
+            s,
+            task_id=task_id,
+            user_id=me.id,
+            device_id=session.get("device_id"),
+            lease_seconds=_lease(),
+        )
         return jsonify({"task": task_queries.enrich(s, [task])[0]})
 
 
@@ -121,8 +131,9 @@ def task_exception(task_id: int) -> Response:
     reason = _text(_body(), "reason", 64) or "exception"
     with transaction() as s:
         me = _me(s)
-        task = task_service.report_exception(s, task_id=task_id, user_id=me.id,
-                                             device_id=session.get("device_id"), reason=reason)
+        task = task_service.report_exception(
+            s, task_id=task_id, user_id=me.id, device_id=session.get("device_id"), reason=reason
+        )
         return jsonify({"task": task_queries.enrich(s, [task])[0]})
 
 
@@ -134,8 +145,15 @@ def start_flow() -> Response:
     task_id = _int(body, "task_id", required=False)
     where = _where()
     with transaction() as s:
-        shown = runner.start_flow(s, flow=flow, user=_me(s), task_id=task_id,
-                                  lease_seconds=_lease(), locale=_locale(), **where)
+        shown = runner.start_flow(
+            s,
+            flow=flow,
+            user=_me(s),
+            task_id=task_id,
+            lease_seconds=_lease(),
+            locale=_locale(),
+            **where,
+        )
     return jsonify(shown)
 
 
@@ -152,10 +170,16 @@ def step(flow_session_id: int) -> Response:
     try:
         with transaction() as s:
             shown = runner.run_step(
-                s, flow_session_id=flow_session_id, seq=seq, request_id=request_id,
-                input=_text(body, "input", 500), action=_text(body, "action", 32),
-                user=session["user_id"], device_id=session.get("device_id"),
-                lease_seconds=_lease(), locale=session.get("locale"),
+                s,
+                flow_session_id=flow_session_id,
+                seq=seq,
+                request_id=request_id,
+                input=_text(body, "input", 500),
+                action=_text(body, "action", 32),
+                user=session["user_id"],
+                device_id=session.get("device_id"),
+                lease_seconds=_lease(),
+                locale=session.get("locale"),
                 find_scale=lambda: _station_scale(s),
             )
     except runner.NotSignedIn:
@@ -182,13 +206,25 @@ def bind_workstation() -> Response:
     scanned = (_text(_body(), "scan", 80) or "").strip()
     device_id = session.get("device_id")
     if not scanned or not device_id:
-        raise ValidationFailed([FieldError("scan" if device_id else "device_id",
-                                           "scan a workstation label on a named terminal")])
+        raise ValidationFailed(
+            [
+                FieldError(
+                    "scan" if device_id else "device_id",
+                    "scan a workstation label on a named terminal",
+                )
+            ]
+        )
     with transaction() as s:
-        station = printing.use_workstation(s, terminal=device_id, scanned=scanned,
-                                           user_id=_me(s).id)
-        return jsonify({"workstation": station.code, "name": station.name,
-                        "scale": device_service.scale_for_terminal(s, device_id)})
+        station = printing.use_workstation(
+            s, terminal=device_id, scanned=scanned, user_id=_me(s).id
+        )
+        return jsonify(
+            {
+                "workstation": station.code,
+                "name": station.name,
+                "scale": device_service.scale_for_terminal(s, device_id),
+            }
+        )
 
 
 @bp.get("/flows/current")
@@ -211,8 +247,9 @@ def missed_events() -> Response:
     after = request.args.get("after", type=int)
     s = read_session()
     found = pushes.missed(s, user_id=user.id, after=after)
-    return jsonify({"events": [e.envelope() for e in found],
-                    "last_seq": pushes.last_seq(s, user_id=user.id)})
+    return jsonify(
+        {"events": [e.envelope() for e in found], "last_seq": pushes.last_seq(s, user_id=user.id)}
+    )
 
 
 @bp.post("/events/ack")
@@ -220,14 +257,17 @@ def missed_events() -> Response:
 def ack_events() -> Response:
     body = _body()
     seqs = body.get("seqs")
-    if seqs is not None and not (isinstance(seqs, list)
-                                 and all(isinstance(x, int) for x in seqs)):
+    if seqs is not None and not (isinstance(seqs, list) and all(isinstance(x, int) for x in seqs)):
         raise ValidationFailed([FieldError("seqs", "a list of integers is required")])
     single = _int(body, "seq", required=False)
     with transaction() as s:
         me = _me(s)
-        count = pushes.ack(s, user_id=me.id, seqs=(seqs or []) + ([single] if single else []),
-                           upto=_int(body, "upto", required=False))
+        count = pushes.ack(
+            s,
+            user_id=me.id,
+            seqs=(seqs or []) + ([single] if single else []),
+            upto=_int(body, "upto", required=False),
+        )
     return jsonify({"acked": count})
 
 
@@ -237,8 +277,13 @@ def _message(code: str, level: str, **params: Any) -> dict[str, Any]:
 
 @bp.errorhandler(WmsError)
 def _refused(exc: WmsError) -> Response:
-    return problem(exc.http_status, exc.title, exc.detail, code=exc.code,
-                   message=_message(exc.code, "error", **exc.params))
+    return problem(
+        exc.http_status,
+        exc.title,
+        exc.detail,
+        code=exc.code,
+        message=_message(exc.code, "error", **exc.params),
+    )
 
 
 def _sweep_forever(app: Flask) -> None:
