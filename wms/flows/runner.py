@@ -22,6 +22,7 @@ caller's transaction back (it needs no SAVEPOINT, two round trips fewer).
 from __future__ import annotations
 
 import copy
+import functools
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
@@ -33,6 +34,7 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from wms.errors import InvalidTransition, NotFound, WmsError
+from wms.flows import scans
 from wms.flows.scans import Scan, interpret
 from wms.messages import CATALOG, translate, unit
 from wms.model import FlowSession, Role, Task, User, utcnow
@@ -102,6 +104,8 @@ class StepContext:
     here_location_id: int | None = None
     #: Reads the station scale's stable weight in grams; None when the station has no scale.
     weigh: Callable[[], int] | None = None
+    #: The step's input, already resolved with the flow session's lock (PostgreSQL).
+    scan: Scan | None = None
 
 
 class Flow(ABC):
@@ -127,6 +131,9 @@ class Flow(ABC):
         """The screen for ``state``: every flow draws its own."""
 
     def interpret(self, raw: str) -> Scan:
+        scan, self.ctx.scan = self.ctx.scan, None
+        if scan is not None and scan.raw == raw.strip():
+            return scan  # resolved with the step's lock
         return interpret(self.session, raw, warehouse_id=self.ctx.warehouse_id)
 
     def dispatch(self, state: str, raw: str | None, action: str | None) -> Screen:
@@ -321,6 +328,17 @@ _PG_LOCK_STEP_AND_USER = (
     f" (SELECT {_FS_COLUMNS} FROM flow_session WHERE id = %(fs)s FOR UPDATE) AS fs ON true"
     " WHERE u.id = %(user)s"
 )
+#: The same with the scan resolved too (``scans.interpret``, in the flow session's
+#: warehouse), for a flow that interprets scans the shared way; one row per resolve row.
+_PG_LOCK_STEP_USER_AND_SCAN = (
+    f"SELECT u.active, u.role, u.locale, fs.*, {scans.PG_RESOLVE_COLUMNS} FROM app_user AS u"
+    f" LEFT JOIN (SELECT {_FS_COLUMNS} FROM flow_session WHERE id = %(fs)s FOR UPDATE) AS fs"
+    " ON true"
+    + scans.pg_resolve_joins("fs.warehouse_id", guard="fs.flow = ANY(%(shared)s)")
+    + " WHERE u.id = %(user)s"
+)
+#: Where the resolve's columns start in a row of ``_PG_LOCK_STEP_USER_AND_SCAN``.
+_SCAN_AT = 3 + len(_Locked._fields)
 #: PostgreSQL: the save and the presence upsert (``presence.seen_statement``) as one
 #: statement; ``{done}`` closes a finished flow session.
 _PG_SAVE_STEP = (
@@ -349,20 +367,35 @@ class NotSignedIn(WmsError):
     title = "Please sign in"
 
 
-def _lock(session: Session, flow_session_id: int, user: User | int) -> tuple[_Locked | None, User]:
+def _lock(
+    session: Session, flow_session_id: int, user: User | int, input: str | None
+) -> tuple[_Locked | None, User, Scan | None]:
     """Lock the flow session; with a user id, read that user too (one statement on PG).
 
     A user read by id is a plain copy (``id``, ``role``, ``locale``), not a session entity.
+    On PostgreSQL the same statement resolves ``input`` for a flow that interprets scans
+    the shared way (``Flow.interpret``); the scan comes back, else None.
     """
     raw = pgraw.cursor(session)
     if raw is not None and isinstance(user, int):
-        found = pgraw.execute(
-            raw, _PG_LOCK_STEP_AND_USER, {"fs": flow_session_id, "user": user}
-        ).fetchone()
-        if found is None or not found[0]:
+        params: dict[str, Any] = {"fs": flow_session_id, "user": user}
+        if input is None:
+            rows = pgraw.execute(raw, _PG_LOCK_STEP_AND_USER, params).fetchall()
+        else:
+            params.update(scans.scan_params(input), shared=_shared_interpret())
+            rows = pgraw.execute(raw, _PG_LOCK_STEP_USER_AND_SCAN, params).fetchall()
+        if not rows or not rows[0][0]:
             raise NotSignedIn(f"user {user} is not signed in")
+        found = rows[0]
         me = User(id=user, role=Role(found[1]), locale=found[2], active=True)
-        return (_Locked._make(found[3:]) if found[3] is not None else None), me
+        if found[3] is None:
+            return None, me, None
+        fs = _Locked._make(found[3:_SCAN_AT])
+        scan = None
+        if input is not None and fs.flow in _shared_interpret():
+            resolved = scans.pg_resolved(session, raw, rows, _SCAN_AT)
+            scan = scans.scan_of(input.strip(), resolved)
+        return fs, me, scan
     if isinstance(user, int):
         row = session.execute(_USER, {"user_id": user}).one_or_none()
         if row is None or not row.active:
@@ -372,7 +405,13 @@ def _lock(session: Session, flow_session_id: int, user: User | int) -> tuple[_Lo
         fs = pgraw.execute(raw, _PG_LOCK_STEP, {"fs": flow_session_id}).fetchone()
     else:
         fs = session.execute(_LOCK_STEP, {"flow_session_id": flow_session_id}).one_or_none()
-    return (_Locked._make(fs) if fs is not None else None), user
+    return (_Locked._make(fs) if fs is not None else None), user, None
+
+
+@functools.cache
+def _shared_interpret() -> list[str]:
+    """The flows that interpret scans the shared way (their scan can come with the lock)."""
+    return sorted(name for name, cls in _flows().items() if cls.interpret is Flow.interpret)
 
 
 _USER_TABLE = User.__table__
@@ -403,7 +442,7 @@ def run_step(
     signed-in user's id: the step then reads the user with its lock (one statement on
     PostgreSQL) and raises ``NotSignedIn`` if that user is gone or inactive.
     """
-    fs, user = _lock(session, flow_session_id, user)
+    fs, user, scan = _lock(session, flow_session_id, user, None if action else input)
     if fs is None or fs.user_id != user.id:  # someone else's session reads as missing
         raise FlowNotFound(f"no flow session {flow_session_id}")
     if (request_id and request_id == fs.last_request_id) or seq != fs.seq or not fs.active:
@@ -421,6 +460,7 @@ def run_step(
         session.get(Task, fs.task_id) if fs.task_id else None,
         lease_seconds,
         weigh=weigh,
+        scan=scan,
     )
     flow = cls(session, ctx)
     try:

@@ -103,14 +103,18 @@ PG_RESOLVE_COLUMNS = ", ".join(
 )
 
 
-def pg_resolve_joins(warehouse: str) -> str:
-    """The outer joins of ``PG_RESOLVE_COLUMNS``; parameters ``raw`` and ``raw_short``."""
+def pg_resolve_joins(warehouse: str, guard: str = "true") -> str:
+    """The outer joins of ``PG_RESOLVE_COLUMNS``; parameters ``raw`` and ``raw_short``.
+
+    ``guard``: a condition on the base row; where it is false nothing is resolved.
+    """
     return (
-        f" LEFT JOIN location AS sl ON sl.warehouse_id = {warehouse}"
+        f" LEFT JOIN location AS sl ON {guard} AND sl.warehouse_id = {warehouse}"
         " AND sl.code IN (%(raw)s, %(raw_short)s)"
-        " LEFT JOIN item_barcode AS sb ON sb.barcode = %(raw)s"
-        " LEFT JOIN item AS si ON (si.id = sb.item_id OR si.sku = %(raw)s)"
-        f" LEFT JOIN container AS sc ON sc.code = %(raw)s AND sc.warehouse_id = {warehouse}"
+        f" LEFT JOIN item_barcode AS sb ON {guard} AND sb.barcode = %(raw)s"
+        f" LEFT JOIN item AS si ON {guard} AND (si.id = sb.item_id OR si.sku = %(raw)s)"
+        f" LEFT JOIN container AS sc ON {guard} AND sc.code = %(raw)s"
+        f" AND sc.warehouse_id = {warehouse}"
     )
 
 
