@@ -25,12 +25,12 @@ accepted by scanning it a second time; a blocked one never is.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from wms.errors import (
     InvalidQuantity,
@@ -43,7 +43,17 @@ from wms.errors import (
 from wms.flows.runner import Flow, Message, Screen
 from wms.flows.scans import ExpectedItem, Scan, location_of
 from wms.messages import unit
-from wms.model import Container, Item, Location, Quant, StockStatus, TaskStatus, exact, qty_str
+from wms.model import (
+    Container,
+    Item,
+    Location,
+    Quant,
+    StockStatus,
+    TaskStatus,
+    Warehouse,
+    exact,
+    qty_str,
+)
 from wms.services import claims, ledger
 from wms.services import tasks as task_service
 
@@ -102,6 +112,44 @@ class ExpectedQuantity(WmsError):
     http_status = 422
 
 
+@dataclass(frozen=True)
+class _Facts:
+    destination_id: int
+    places: dict[int, ledger.Place]
+    #: Quants of other items (any item, for a container) at the destination.
+    others: int
+    item_exists: bool
+
+
+_L, _W, _Q, _I = (
+    Location.__table__.c,
+    Warehouse.__table__.c,
+    Quant.__table__.c,
+    Item.__table__.c,
+)
+#: ``MoveFlow._facts``: one row per location (source and destination), the counts on each.
+_FACTS = (
+    select(
+        _L.id,
+        _L.warehouse_id,
+        _L.code,
+        _L.virtual_kind,
+        _L.blocked,
+        _W.allow_negative_stock,
+        select(func.count())
+        .where(
+            _Q.location_id == bindparam("dst"),
+            _Q.on_hand > 0,
+            _Q.item_id != bindparam("item"),
+        )
+        .scalar_subquery(),
+        select(func.count()).where(_I.id == bindparam("item")).scalar_subquery(),
+    )
+    .join_from(Location.__table__, Warehouse.__table__, _W.id == _L.warehouse_id)
+    .where(_L.id.in_([bindparam("src"), bindparam("dst")]))
+)
+
+
 class MoveFlow(Flow):
     name = "move"
     title = "move.title"
@@ -123,6 +171,9 @@ class MoveFlow(Flow):
         S.scan_destination: S.scan_quantity,
         S.confirm_destination: S.scan_destination,
     }
+
+    #: This step's ``_facts``, read once.
+    _read: _Facts | None = None
 
     # -- start and screens --------------------------------------------------------------
     def prepare(self) -> None:
@@ -395,28 +446,40 @@ class MoveFlow(Flow):
             return Message(
                 "unexpected_destination", "warning", {"location": loc.code, "expected": expected}
             )
-        others = self.session.scalar(
-            select(func.count())
-            .select_from(Quant)
-            .where(
-                Quant.location_id == loc.id,
-                Quant.on_hand > 0,
-                Quant.item_id != self.data.get("item_id", -1),
-            )
-        )
-        if not expected and not self.data.get("container") and others:
+        if not expected and not self.data.get("container") and self._facts(loc).others:
             return Message("mixed_destination", "warning", {"location": loc.code})
         return None
+
+    def _facts(self, loc: Location) -> _Facts:
+        """What the destination step reads, in one statement: the source's and the
+        destination's ``ledger.Place`` (read now: either may have been blocked since),
+        whether the moved item still exists, and how many other items lie at ``loc``."""
+        facts = self._read
+        if facts is None or facts.destination_id != loc.id:
+            params = {
+                "src": self.data["source_id"],
+                "dst": loc.id,
+                "item": self.data.get("item_id", -1),
+            }
+            rows = self.session.execute(_FACTS, params).all()
+            places = {row[0]: ledger.Place(*row[:6]) for row in rows}
+            others, items = (rows[0][6], rows[0][7]) if rows else (0, 0)
+            facts = self._read = _Facts(loc.id, places, others, items == 1)
+        return facts
 
     def _finish(self, loc: Location) -> Screen:
         d, ctx = self.data, self.ctx
         moves = self._container_moves(loc) if d.get("container") else [self._item_move(loc)]
+        facts = self._facts(loc)
+        # The places spare the ledger its own read when every location and item is known.
+        known = len(facts.places) == 2 and (facts.item_exists or bool(d.get("container")))
         ledger.post_moves(
             self.session,
             moves,
             operator_id=ctx.user.id,
             device_id=ctx.device_id,
             request_id=ctx.request_id,
+            places=facts.places if known else None,
         )
         d["destination"] = loc.code
         ctx.here_location_id = loc.id
