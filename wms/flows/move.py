@@ -54,7 +54,7 @@ from wms.model import (
     exact,
     qty_str,
 )
-from wms.services import claims, ledger
+from wms.services import claims, ledger, pgraw
 from wms.services import tasks as task_service
 
 
@@ -147,6 +147,34 @@ _FACTS = (
     )
     .join_from(Location.__table__, Warehouse.__table__, _W.id == _L.warehouse_id)
     .where(_L.id.in_([bindparam("src"), bindparam("dst")]))
+)
+
+#: Free stock of an item loose at a location, by lot (``MoveFlow._available``).
+_AVAILABLE = (
+    select(_Q.lot_id, func.sum(_Q.on_hand - _Q.reserved))
+    .where(
+        _Q.item_id == bindparam("item"),
+        _Q.location_id == bindparam("loc"),
+        _Q.container_id.is_(None),
+        _Q.status == StockStatus.available,
+        _Q.on_hand > 0,
+    )
+    .group_by(_Q.lot_id)
+)
+#: PostgreSQL's hot path (see ``wms.services.pgraw``): the same two reads as plain SQL.
+_PG_AVAILABLE = (
+    "SELECT lot_id, sum(on_hand - reserved) FROM quant WHERE item_id = %(item)s"
+    " AND location_id = %(loc)s AND container_id IS NULL AND status = 'available'"
+    " AND on_hand > 0 GROUP BY lot_id"
+)
+_PG_FACTS = (
+    "SELECT location.id, location.warehouse_id, location.code, location.virtual_kind,"
+    " location.blocked, warehouse.allow_negative_stock,"
+    " (SELECT count(*) FROM quant WHERE quant.location_id = %(dst)s AND quant.on_hand > 0"
+    " AND quant.item_id != %(item)s),"
+    " (SELECT count(*) FROM item WHERE item.id = %(item)s)"
+    " FROM location JOIN warehouse ON warehouse.id = location.warehouse_id"
+    " WHERE location.id IN (%(src)s, %(dst)s)"
 )
 
 
@@ -391,17 +419,13 @@ class MoveFlow(Flow):
 
     def _available(self, item: Item) -> tuple[Decimal, int | None]:
         """Free stock of ``item`` loose at the source (not in a container), and its one lot."""
-        rows = self.session.execute(
-            select(Quant.lot_id, func.sum(Quant.on_hand - Quant.reserved))
-            .where(
-                Quant.item_id == item.id,
-                Quant.location_id == self.data["source_id"],
-                Quant.container_id.is_(None),
-                Quant.status == StockStatus.available,
-                Quant.on_hand > 0,
-            )
-            .group_by(Quant.lot_id)
-        ).all()
+        params = {"item": item.id, "loc": self.data["source_id"]}
+        cur = pgraw.cursor(self.session)
+        if cur is not None:
+            self.session.flush()  # as autoflush would before a query
+            rows = pgraw.execute(cur, _PG_AVAILABLE, params).fetchall()
+        else:
+            rows = self.session.execute(_AVAILABLE, params).all()
         if not rows or sum((r[1] for r in rows), Decimal(0)) <= 0:
             raise ItemNotHere(sku=item.sku, location=self.data["source"])
         if len(rows) > 1:
@@ -461,7 +485,12 @@ class MoveFlow(Flow):
                 "dst": loc.id,
                 "item": self.data.get("item_id", -1),
             }
-            rows = self.session.execute(_FACTS, params).all()
+            cur = pgraw.cursor(self.session)
+            if cur is not None:
+                self.session.flush()  # as autoflush would before a query
+                rows = pgraw.execute(cur, _PG_FACTS, params).fetchall()
+            else:
+                rows = self.session.execute(_FACTS, params).all()
             places = {row[0]: ledger.Place(*row[:6]) for row in rows}
             others, items = (rows[0][6], rows[0][7]) if rows else (0, 0)
             facts = self._read = _Facts(loc.id, places, others, items == 1)
