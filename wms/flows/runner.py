@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import copy
 import functools
+import json
+import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
@@ -311,17 +313,39 @@ class _Locked(NamedTuple):
     warehouse_id: int
     flow: str
     state: str
-    data: dict[str, Any]
+    #: The JSON as text on the plain-SQL path: each reader parses its own copy (``_copy``).
+    data: dict[str, Any] | str
     seq: int
-    last_screen: dict[str, Any]
+    #: The JSON as text on the plain-SQL path: parsed only for a repeated step (``_stored``).
+    last_screen: dict[str, Any] | str
     last_request_id: str | None
     active: bool
     task_id: int | None
 
 
+def _copy(data: dict[str, Any] | str) -> dict[str, Any]:
+    """A private copy of the flow's data, for the handler to change."""
+    return json.loads(data) if isinstance(data, str) else copy.deepcopy(data)
+
+
+def _stored(screen: dict[str, Any] | str) -> dict[str, Any]:
+    return json.loads(screen) if isinstance(screen, str) else screen
+
+
+def _plain_user(user_id: int, role: Role, locale: str) -> User:
+    """The signed-in user as the step needs it (id, role, locale): a transient object with
+    those values set as loaded, never added to a session (no constructor events)."""
+    user = User.__mapper__.class_manager.new_instance()
+    user.__dict__.update(id=user_id, role=role, locale=locale, active=True)
+    return user
+
+
 #: PostgreSQL's hot path (see ``wms.services.pgraw``): the same lock as plain SQL and, when
 #: the step is asked for a signed-in user by id, that user's row in the same statement.
-_FS_COLUMNS = ", ".join(_Locked._fields)
+_FS_COLUMNS = ", ".join(
+    f"{name}::text AS {name}" if name in ("data", "last_screen") else name
+    for name in _Locked._fields
+)
 _PG_LOCK_STEP = f"SELECT {_FS_COLUMNS} FROM flow_session WHERE id = %(fs)s FOR UPDATE"
 _PG_LOCK_STEP_AND_USER = (
     "SELECT u.active, u.role, u.locale, fs.* FROM app_user AS u LEFT JOIN"
@@ -334,7 +358,7 @@ _PG_LOCK_STEP_USER_AND_SCAN = (
     f"SELECT u.active, u.role, u.locale, fs.*, {scans.PG_RESOLVE_COLUMNS} FROM app_user AS u"
     f" LEFT JOIN (SELECT {_FS_COLUMNS} FROM flow_session WHERE id = %(fs)s FOR UPDATE) AS fs"
     " ON true"
-    + scans.pg_resolve_joins("fs.warehouse_id", guard="fs.flow = ANY(%(shared)s)")
+    + scans.pg_resolve_joins("fs.warehouse_id", guard="fs.flow IN ({shared})")
     + " WHERE u.id = %(user)s"
 )
 #: Where the resolve's columns start in a row of ``_PG_LOCK_STEP_USER_AND_SCAN``.
@@ -382,12 +406,12 @@ def _lock(
         if input is None:
             rows = pgraw.execute(raw, _PG_LOCK_STEP_AND_USER, params).fetchall()
         else:
-            params.update(scans.scan_params(input), shared=_shared_interpret())
-            rows = pgraw.execute(raw, _PG_LOCK_STEP_USER_AND_SCAN, params).fetchall()
+            params.update(scans.scan_params(input))
+            rows = pgraw.execute(raw, _lock_and_scan_sql(), params).fetchall()
         if not rows or not rows[0][0]:
             raise NotSignedIn(f"user {user} is not signed in")
         found = rows[0]
-        me = User(id=user, role=Role(found[1]), locale=found[2], active=True)
+        me = _plain_user(user, Role(found[1]), found[2])
         if found[3] is None:
             return None, me, None
         fs = _Locked._make(found[3:_SCAN_AT])
@@ -400,7 +424,7 @@ def _lock(
         row = session.execute(_USER, {"user_id": user}).one_or_none()
         if row is None or not row.active:
             raise NotSignedIn(f"user {user} is not signed in")
-        user = User(id=user, role=row.role, locale=row.locale, active=True)
+        user = _plain_user(user, row.role, row.locale)
     if raw is not None:
         fs = pgraw.execute(raw, _PG_LOCK_STEP, {"fs": flow_session_id}).fetchone()
     else:
@@ -409,9 +433,17 @@ def _lock(
 
 
 @functools.cache
-def _shared_interpret() -> list[str]:
+def _shared_interpret() -> frozenset[str]:
     """The flows that interpret scans the shared way (their scan can come with the lock)."""
-    return sorted(name for name, cls in _flows().items() if cls.interpret is Flow.interpret)
+    return frozenset(name for name, cls in _flows().items() if cls.interpret is Flow.interpret)
+
+
+@functools.cache
+def _lock_and_scan_sql() -> str:
+    """``_PG_LOCK_STEP_USER_AND_SCAN`` naming those flows (plain names: literals are safe)."""
+    names = sorted(_shared_interpret())
+    assert all(re.fullmatch(r"[a-z_]+", name) for name in names)
+    return _PG_LOCK_STEP_USER_AND_SCAN.format(shared=", ".join(f"'{name}'" for name in names))
 
 
 _USER_TABLE = User.__table__
@@ -446,7 +478,7 @@ def run_step(
     if fs is None or fs.user_id != user.id:  # someone else's session reads as missing
         raise FlowNotFound(f"no flow session {flow_session_id}")
     if (request_id and request_id == fs.last_request_id) or seq != fs.seq or not fs.active:
-        return fs.last_screen
+        return _stored(fs.last_screen)
     cls = _flows()[fs.flow]
     if weigh is None and find_scale is not None and cls.weighs:
         weigh = find_scale()
@@ -456,7 +488,7 @@ def run_step(
         fs.warehouse_id,
         locale or user.locale,
         request_id,
-        copy.deepcopy(fs.data),
+        _copy(fs.data),
         session.get(Task, fs.task_id) if fs.task_id else None,
         lease_seconds,
         weigh=weigh,
@@ -483,11 +515,11 @@ def _refuse(
     (the caller's transaction is over; most screens read nothing, and then it
     never touches the database).
     """
-    user = User(id=ctx.user.id, locale=ctx.user.locale)  # a plain copy: the rollback expires
+    user = _plain_user(ctx.user.id, ctx.user.role, ctx.user.locale)  # the rollback expires
     session.rollback()
     with Session(bind=session.get_bind()) as redraw:
         task = redraw.get(Task, fs.task_id) if fs.task_id else None
-        unchanged = cls(redraw, replace(ctx, user=user, data=copy.deepcopy(fs.data), task=task))
+        unchanged = cls(redraw, replace(ctx, user=user, data=_copy(fs.data), task=task))
         screen = replace(unchanged.screen(fs.state), message=Message(exc.code, "error", exc.params))
         return render(screen, flow=cls, flow_session_id=fs.id, seq=fs.seq, locale=ctx.locale)
 
