@@ -10,7 +10,7 @@ from tests.taskfloor import LEASE, fetch, person, task
 from wms.flows import move as move_flow
 from wms.flows import runner
 from wms.flows.runner import Screen
-from wms.model import FlowSession, StockMove, TaskStatus
+from wms.model import FlowSession, OperatorPresence, StockMove, TaskStatus
 from wms.queries.ledger_check import ledger_discrepancies
 from wms.services import claims
 from wms.services import tasks as task_service
@@ -359,3 +359,27 @@ def test_a_business_error_after_the_ledger_write_leaves_nothing_but_the_message(
     assert done["state"] == "done"
     assert pda.step("B-01-01-1", request_id="req-late", seq=4) == done
     assert moves(shelf) == 1
+
+
+def test_a_step_stamps_presence_and_the_last_step_closes_the_flow_session(pda, shelf, ann):
+    source, destination = shelf.location("A-01-01-1").id, shelf.location("B-01-01-1").id
+    pda.scan("A-01-01-1")
+    with shelf.factory() as s:
+        seen = s.get(OperatorPresence, ann.id)
+        assert seen is not None
+        assert (seen.device_id, seen.warehouse_id, seen.last_location_id, seen.online) == (
+            "PDA-1", shelf.warehouse_id, source, False)
+        first = seen.last_seen_at
+
+    done = pda.scan("SKU-1", "4", "B-01-01-1")
+
+    with shelf.factory() as s:
+        seen = s.get(OperatorPresence, ann.id)
+        assert seen is not None
+        assert (seen.last_location_id, seen.device_id) == (destination, "PDA-1")
+        assert seen.last_seen_at >= first
+        fs = s.get(FlowSession, pda.fs)
+        assert fs is not None
+        assert (fs.state, fs.seq, fs.active, fs.device_id) == ("done", 5, False, "PDA-1")
+        assert fs.finished_at is not None and fs.last_screen == done
+        assert fs.data["destination"] == "B-01-01-1" and fs.data["qty"] == "4"
