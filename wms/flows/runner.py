@@ -31,7 +31,6 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any, ClassVar, NamedTuple
 
-from psycopg.types.json import Json
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
@@ -554,7 +553,8 @@ def _save(
     )
     raw = pgraw.cursor(session)
     if raw is not None:
-        values.update(data=Json(ctx.data), last_screen=Json(shown))
+        session.flush()  # the step's entity changes first, as the Core statement's autoflush did
+        values.update(data=pgraw.Json(ctx.data), last_screen=pgraw.Json(shown))
         pgraw.execute(raw, _PG_SAVE_DONE if screen.done else _PG_SAVE, values | seen)
     else:
         session.execute(_SAVE_STEP, values)

@@ -3,11 +3,14 @@
 On PostgreSQL a fixed-shape statement run through SQLAlchemy Core costs 0.06 to
 0.2 ms of Python per execution (compiled-cache lookup, bind and result
 processing); the same statement on the DBAPI connection costs about 0.03 ms.
-The busiest writes (the API's stock moves: claim, resolve, lock, quant and
-line writes, audit, completion) therefore run as plain SQL on the connection
-of the session's transaction: same statements, same locking order, same
-transaction, parameters bound as the driver's own types (Decimal, int,
-aware datetimes). SQLite keeps the Core path: ``connection`` returns None there.
+The busiest statements (the API's stock moves: claim, resolve, lock, quant and
+line writes, audit, completion; a scan step's lock, scan, reads and save)
+therefore run as plain SQL on the connection of the session's transaction:
+same statements, same locking order, same transaction, parameters bound as
+the driver's own types (Decimal, int, aware datetimes; ``Json`` for a json
+column, written with ``json.dumps`` as SQLAlchemy's JSON type does). A row
+that is an entity becomes one through ``Entities``. SQLite keeps the Core
+path: ``cursor`` returns None there.
 """
 
 from __future__ import annotations
@@ -16,9 +19,12 @@ from typing import Any
 from weakref import WeakKeyDictionary
 
 import psycopg
+from psycopg.types.json import Json
 from sqlalchemy import inspect
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, make_transient_to_detached
+
+__all__ = ["Entities", "Json", "cursor", "execute"]
 
 #: One cursor per connection, reused: a connection serves one request at a time and every
 #: caller reads its result at once (a fresh cursor per statement costs a quarter more).
