@@ -57,7 +57,7 @@ class Terminal:
             shown = runner.run_step(
                 s, flow_session_id=self.fs, seq=self.last["seq"] if seq is None else seq,
                 request_id=request_id or uuid.uuid4().hex, input=input, action=action,
-                user=s.merge(self.user), device_id=self.device_id, weigh=self.weigh,
+                user=self.user.id, device_id=self.device_id, weigh=self.weigh,
             )
         self.last = shown
         return shown

@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 
 from tests.taskfloor import LEASE, fetch, person, task
 from tests.webterm import sign_in
-from wms.model import Role, StockMove, TaskStatus
+from wms.model import FlowSession, Role, StockMove, TaskStatus, User
 from wms.services import pushes
 from wms.services import tasks as task_service
 
@@ -155,3 +155,22 @@ def test_a_bad_step_body_is_a_422_not_a_crash(pda):
     bad = pda.post(f"/t/api/flows/{started['flow_session_id']}/step", json={"seq": "one"})
 
     assert bad.status_code == 422
+
+
+def test_a_step_refuses_a_user_deactivated_after_sign_in_and_a_stale_csrf(pda, ann, shelf):
+    started = pda.post("/t/api/flows/start", json={"flow": "move"}).get_json()
+    path = f"/t/api/flows/{started['flow_session_id']}/step"
+    body = {"seq": started["seq"], "request_id": "r1", "input": "A-01-01-1"}
+
+    forged = pda.post(path, json=body, headers={"X-CSRF-Token": "wrong"})
+    assert forged.status_code == 403
+    with shelf.factory() as s, s.begin():
+        s.get(User, ann.id).active = False  # type: ignore[union-attr]
+
+    refused = pda.post(path, json=body)
+
+    assert refused.status_code == 401
+    assert refused.get_json()["code"] == "authentication_failed"
+    with shelf.factory() as s:
+        fs = s.get(FlowSession, started["flow_session_id"])
+        assert fs is not None and (fs.seq, fs.last_request_id) == (started["seq"], None)

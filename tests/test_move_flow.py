@@ -10,7 +10,7 @@ from tests.taskfloor import LEASE, fetch, person, task
 from wms.flows import move as move_flow
 from wms.flows import runner
 from wms.flows.runner import Screen
-from wms.model import FlowSession, StockMove, TaskStatus
+from wms.model import FlowSession, OperatorPresence, StockMove, TaskStatus
 from wms.queries.ledger_check import ledger_discrepancies
 from wms.services import claims
 from wms.services import tasks as task_service
@@ -331,3 +331,55 @@ def test_claimed_task_drives_the_flow(shelf, ann):
 
     assert first["prompt"] == "Scan location A-01-01-1"
     assert fetch(shelf, t.id).status is TaskStatus.in_progress
+
+
+def test_a_business_error_after_the_ledger_write_leaves_nothing_but_the_message(
+    pda, shelf, monkeypatch
+):
+    pda.scan("A-01-01-1", "SKU-1", "4")
+    before = pda.last
+
+    def refuse(self, moved):
+        raise move_flow.WrongItem(expected="SKU-1", scanned="late")
+
+    monkeypatch.setattr(move_flow.MoveFlow, "_complete_task", refuse)
+    refused = pda.step("B-01-01-1", request_id="req-late")
+
+    assert refused == {**before, "message": refused["message"]}
+    assert refused["message"]["code"] == "wrong_item"
+    assert moves(shelf) == 0
+    assert shelf.on_hand("SKU-1", "A-01-01-1") == Decimal(10)
+    assert shelf.on_hand("SKU-1", "B-01-01-1") == Decimal(0)
+    with shelf.factory() as s:
+        fs = s.get(FlowSession, pda.fs)
+        assert fs is not None
+        assert (fs.state, fs.seq, fs.last_screen) == ("scan_destination", 4, before)
+    monkeypatch.undo()
+    done = pda.step("B-01-01-1", request_id="req-late")
+    assert done["state"] == "done"
+    assert pda.step("B-01-01-1", request_id="req-late", seq=4) == done
+    assert moves(shelf) == 1
+
+
+def test_a_step_stamps_presence_and_the_last_step_closes_the_flow_session(pda, shelf, ann):
+    source, destination = shelf.location("A-01-01-1").id, shelf.location("B-01-01-1").id
+    pda.scan("A-01-01-1")
+    with shelf.factory() as s:
+        seen = s.get(OperatorPresence, ann.id)
+        assert seen is not None
+        assert (seen.device_id, seen.warehouse_id, seen.last_location_id, seen.online) == (
+            "PDA-1", shelf.warehouse_id, source, False)
+        first = seen.last_seen_at
+
+    done = pda.scan("SKU-1", "4", "B-01-01-1")
+
+    with shelf.factory() as s:
+        seen = s.get(OperatorPresence, ann.id)
+        assert seen is not None
+        assert (seen.last_location_id, seen.device_id) == (destination, "PDA-1")
+        assert seen.last_seen_at >= first
+        fs = s.get(FlowSession, pda.fs)
+        assert fs is not None
+        assert (fs.state, fs.seq, fs.active, fs.device_id) == ("done", 5, False, "PDA-1")
+        assert fs.finished_at is not None and fs.last_screen == done
+        assert fs.data["destination"] == "B-01-01-1" and fs.data["qty"] == "4"

@@ -25,12 +25,12 @@ accepted by scanning it a second time; a blocked one never is.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from wms.errors import (
     InvalidQuantity,
@@ -43,8 +43,18 @@ from wms.errors import (
 from wms.flows.runner import Flow, Message, Screen
 from wms.flows.scans import ExpectedItem, Scan, location_of
 from wms.messages import unit
-from wms.model import Container, Item, Location, Quant, StockStatus, TaskStatus, exact, qty_str
-from wms.services import claims, ledger
+from wms.model import (
+    Container,
+    Item,
+    Location,
+    Quant,
+    StockStatus,
+    TaskStatus,
+    Warehouse,
+    exact,
+    qty_str,
+)
+from wms.services import claims, ledger, pgraw
 from wms.services import tasks as task_service
 
 
@@ -102,6 +112,72 @@ class ExpectedQuantity(WmsError):
     http_status = 422
 
 
+@dataclass(frozen=True)
+class _Facts:
+    destination_id: int
+    places: dict[int, ledger.Place]
+    #: Quants of other items (any item, for a container) at the destination.
+    others: int
+    item_exists: bool
+
+
+_L, _W, _Q, _I = (
+    Location.__table__.c,
+    Warehouse.__table__.c,
+    Quant.__table__.c,
+    Item.__table__.c,
+)
+#: ``MoveFlow._facts``: one row per location (source and destination), the counts on each.
+_FACTS = (
+    select(
+        _L.id,
+        _L.warehouse_id,
+        _L.code,
+        _L.virtual_kind,
+        _L.blocked,
+        _W.allow_negative_stock,
+        select(func.count())
+        .where(
+            _Q.location_id == bindparam("dst"),
+            _Q.on_hand > 0,
+            _Q.item_id != bindparam("item"),
+        )
+        .scalar_subquery(),
+        select(func.count()).where(_I.id == bindparam("item")).scalar_subquery(),
+    )
+    .join_from(Location.__table__, Warehouse.__table__, _W.id == _L.warehouse_id)
+    .where(_L.id.in_([bindparam("src"), bindparam("dst")]))
+)
+
+#: Free stock of an item loose at a location, by lot (``MoveFlow._available``).
+_AVAILABLE = (
+    select(_Q.lot_id, func.sum(_Q.on_hand - _Q.reserved))
+    .where(
+        _Q.item_id == bindparam("item"),
+        _Q.location_id == bindparam("loc"),
+        _Q.container_id.is_(None),
+        _Q.status == StockStatus.available,
+        _Q.on_hand > 0,
+    )
+    .group_by(_Q.lot_id)
+)
+#: PostgreSQL's hot path (see ``wms.services.pgraw``): the same two reads as plain SQL.
+_PG_AVAILABLE = (
+    "SELECT lot_id, sum(on_hand - reserved) FROM quant WHERE item_id = %(item)s"
+    " AND location_id = %(loc)s AND container_id IS NULL AND status = 'available'"
+    " AND on_hand > 0 GROUP BY lot_id"
+)
+_PG_FACTS = (
+    "SELECT location.id, location.warehouse_id, location.code, location.virtual_kind,"
+    " location.blocked, warehouse.allow_negative_stock,"
+    " (SELECT count(*) FROM quant WHERE quant.location_id = %(dst)s AND quant.on_hand > 0"
+    " AND quant.item_id != %(item)s),"
+    " (SELECT count(*) FROM item WHERE item.id = %(item)s)"
+    " FROM location JOIN warehouse ON warehouse.id = location.warehouse_id"
+    " WHERE location.id IN (%(src)s, %(dst)s)"
+)
+
+
 class MoveFlow(Flow):
     name = "move"
     title = "move.title"
@@ -123,6 +199,9 @@ class MoveFlow(Flow):
         S.scan_destination: S.scan_quantity,
         S.confirm_destination: S.scan_destination,
     }
+
+    #: This step's ``_facts``, read once.
+    _read: _Facts | None = None
 
     # -- start and screens --------------------------------------------------------------
     def prepare(self) -> None:
@@ -340,17 +419,13 @@ class MoveFlow(Flow):
 
     def _available(self, item: Item) -> tuple[Decimal, int | None]:
         """Free stock of ``item`` loose at the source (not in a container), and its one lot."""
-        rows = self.session.execute(
-            select(Quant.lot_id, func.sum(Quant.on_hand - Quant.reserved))
-            .where(
-                Quant.item_id == item.id,
-                Quant.location_id == self.data["source_id"],
-                Quant.container_id.is_(None),
-                Quant.status == StockStatus.available,
-                Quant.on_hand > 0,
-            )
-            .group_by(Quant.lot_id)
-        ).all()
+        params = {"item": item.id, "loc": self.data["source_id"]}
+        cur = pgraw.cursor(self.session)
+        if cur is not None:
+            self.session.flush()  # as autoflush would before a query
+            rows = pgraw.execute(cur, _PG_AVAILABLE, params).fetchall()
+        else:
+            rows = self.session.execute(_AVAILABLE, params).all()
         if not rows or sum((r[1] for r in rows), Decimal(0)) <= 0:
             raise ItemNotHere(sku=item.sku, location=self.data["source"])
         if len(rows) > 1:
@@ -395,28 +470,45 @@ class MoveFlow(Flow):
             return Message(
                 "unexpected_destination", "warning", {"location": loc.code, "expected": expected}
             )
-        others = self.session.scalar(
-            select(func.count())
-            .select_from(Quant)
-            .where(
-                Quant.location_id == loc.id,
-                Quant.on_hand > 0,
-                Quant.item_id != self.data.get("item_id", -1),
-            )
-        )
-        if not expected and not self.data.get("container") and others:
+        if not expected and not self.data.get("container") and self._facts(loc).others:
             return Message("mixed_destination", "warning", {"location": loc.code})
         return None
+
+    def _facts(self, loc: Location) -> _Facts:
+        """What the destination step reads, in one statement: the source's and the
+        destination's ``ledger.Place`` (read now: either may have been blocked since),
+        whether the moved item still exists, and how many other items lie at ``loc``."""
+        facts = self._read
+        if facts is None or facts.destination_id != loc.id:
+            params = {
+                "src": self.data["source_id"],
+                "dst": loc.id,
+                "item": self.data.get("item_id", -1),
+            }
+            cur = pgraw.cursor(self.session)
+            if cur is not None:
+                self.session.flush()  # as autoflush would before a query
+                rows = pgraw.execute(cur, _PG_FACTS, params).fetchall()
+            else:
+                rows = self.session.execute(_FACTS, params).all()
+            places = {row[0]: ledger.Place(*row[:6]) for row in rows}
+            others, items = (rows[0][6], rows[0][7]) if rows else (0, 0)
+            facts = self._read = _Facts(loc.id, places, others, items == 1)
+        return facts
 
     def _finish(self, loc: Location) -> Screen:
         d, ctx = self.data, self.ctx
         moves = self._container_moves(loc) if d.get("container") else [self._item_move(loc)]
+        facts = self._facts(loc)
+        # The places spare the ledger its own read when every location and item is known.
+        known = len(facts.places) == 2 and (facts.item_exists or bool(d.get("container")))
         ledger.post_moves(
             self.session,
             moves,
             operator_id=ctx.user.id,
             device_id=ctx.device_id,
             request_id=ctx.request_id,
+            places=facts.places if known else None,
         )
         d["destination"] = loc.code
         ctx.here_location_id = loc.id

@@ -9,14 +9,17 @@ the flows.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from sqlalchemy import and_, bindparam, literal, or_, select
 from sqlalchemy.orm import Session
 
 from wms.errors import WmsError
 from wms.model import Container, Item, ItemBarcode, Location
+from wms.services import pgraw
 
 
 class ExpectedLocation(WmsError):
@@ -80,6 +83,61 @@ _RESOLVE = (
 )
 
 
+#: PostgreSQL's hot path (see ``wms.services.pgraw``): the same outer joins as plain SQL,
+#: hung on a one-row ``base`` relation; ``warehouse`` is that row's warehouse id (the flow
+#: runner hangs them on its lock of the flow session: one round trip for both).
+_LOCATIONS, _ITEMS, _CONTAINERS = (
+    pgraw.Entities(Location),
+    pgraw.Entities(Item),
+    pgraw.Entities(Container),
+)
+#: The width of ``pg_resolve_columns``.
+PG_RESOLVE_WIDTH = _LOCATIONS.width + _ITEMS.width + 2 + _CONTAINERS.width
+PG_RESOLVE_COLUMNS = ", ".join(
+    (
+        _LOCATIONS.columns("sl"),
+        _ITEMS.columns("si"),
+        "sb.item_id, sb.uom",
+        _CONTAINERS.columns("sc"),
+    )
+)
+
+
+def pg_resolve_joins(warehouse: str, guard: str = "true") -> str:
+    """The outer joins of ``PG_RESOLVE_COLUMNS``; parameters ``raw`` and ``raw_short``.
+
+    ``guard``: a condition on the base row; where it is false nothing is resolved.
+    """
+    return (
+        f" LEFT JOIN location AS sl ON {guard} AND sl.warehouse_id = {warehouse}"
+        " AND sl.code IN (%(raw)s, %(raw_short)s)"
+        f" LEFT JOIN item_barcode AS sb ON {guard} AND sb.barcode = %(raw)s"
+        f" LEFT JOIN item AS si ON {guard} AND (si.id = sb.item_id OR si.sku = %(raw)s)"
+        f" LEFT JOIN container AS sc ON {guard} AND sc.code = %(raw)s"
+        f" AND sc.warehouse_id = {warehouse}"
+    )
+
+
+_PG_RESOLVE = f"SELECT {PG_RESOLVE_COLUMNS} FROM (SELECT 1) AS scan" + pg_resolve_joins(
+    "%(warehouse_id)s::integer"
+)
+
+
+def pg_resolved(session: Session, cur: Any, rows: list[Any], offset: int) -> list[tuple]:
+    """The rows of a plain-SQL resolve (``PG_RESOLVE_COLUMNS`` from ``offset``) as the Core
+    resolve gives them: (location, item, barcode item id, barcode unit, container)."""
+    out = []
+    for row in rows:
+        at = offset + _LOCATIONS.width
+        location = _LOCATIONS.load(session, cur, row, offset)
+        item = _ITEMS.load(session, cur, row, at)
+        at += _ITEMS.width
+        barcode_item_id, uom = row[at], row[at + 1]
+        container = _CONTAINERS.load(session, cur, row, at + 2)
+        out.append((location, item, barcode_item_id, uom, container))
+    return out
+
+
 def interpret(session: Session, raw: str, *, warehouse_id: int) -> Scan:
     """Resolve ``raw`` (already stripped) to what it names in this warehouse.
 
@@ -88,9 +146,23 @@ def interpret(session: Session, raw: str, *, warehouse_id: int) -> Scan:
     SKU (in its base unit), a container by code.
     """
     raw = raw.strip()
-    rows = session.execute(
-        _RESOLVE, {"warehouse_id": warehouse_id, "raw": raw, "raw_short": raw[:-2]}
-    ).all()
+    params = {"warehouse_id": warehouse_id, "raw": raw, "raw_short": raw[:-2]}
+    cur = pgraw.cursor(session)
+    if cur is not None:
+        session.flush()  # as autoflush would before a query
+        found = pgraw.execute(cur, _PG_RESOLVE, params).fetchall()
+        return scan_of(raw, pg_resolved(session, cur, found, 0))
+    return scan_of(raw, session.execute(_RESOLVE, params).all())
+
+
+def scan_params(raw: str) -> dict[str, str]:
+    """The parameters ``pg_resolve_joins`` needs for the scan ``raw``."""
+    raw = raw.strip()
+    return {"raw": raw, "raw_short": raw[:-2]}
+
+
+def scan_of(raw: str, rows: Sequence[Any]) -> Scan:
+    """What the resolve's rows say ``raw`` (stripped) names."""
     locations = {row[0] for row in rows if row[0] is not None}
     for loc in sorted(locations, key=lambda loc: loc.code != raw):  # the exact code first
         if raw in (loc.code, loc.code + loc.check_digits):

@@ -3,11 +3,14 @@
 On PostgreSQL a fixed-shape statement run through SQLAlchemy Core costs 0.06 to
 0.2 ms of Python per execution (compiled-cache lookup, bind and result
 processing); the same statement on the DBAPI connection costs about 0.03 ms.
-The busiest writes (the API's stock moves: claim, resolve, lock, quant and
-line writes, audit, completion) therefore run as plain SQL on the connection
-of the session's transaction: same statements, same locking order, same
-transaction, parameters bound as the driver's own types (Decimal, int,
-aware datetimes). SQLite keeps the Core path: ``connection`` returns None there.
+The busiest statements (the API's stock moves: claim, resolve, lock, quant and
+line writes, audit, completion; a scan step's lock, scan, reads and save)
+therefore run as plain SQL on the connection of the session's transaction:
+same statements, same locking order, same transaction, parameters bound as
+the driver's own types (Decimal, int, aware datetimes; ``Json`` for a json
+column, written with ``json.dumps`` as SQLAlchemy's JSON type does). A row
+that is an entity becomes one through ``Entities``. SQLite keeps the Core
+path: ``cursor`` returns None there.
 """
 
 from __future__ import annotations
@@ -16,8 +19,12 @@ from typing import Any
 from weakref import WeakKeyDictionary
 
 import psycopg
+from psycopg.types.json import Json
+from sqlalchemy import inspect
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, make_transient_to_detached
+
+__all__ = ["Entities", "Json", "cursor", "execute"]
 
 #: One cursor per connection, reused: a connection serves one request at a time and every
 #: caller reads its result at once (a fresh cursor per statement costs a quarter more).
@@ -51,3 +58,55 @@ def execute(cur: Any, sql: str, params: Any = None) -> Any:
         return cur.execute(sql, params)
     except psycopg.Error as exc:
         raise DBAPIError.instance(sql, params, exc, psycopg.Error) from exc
+
+
+class Entities:
+    """Session entities of one mapped class from the columns of plain-SQL rows, as a query
+    would give them: the session's own object when it holds that identity already, else a
+    new persistent one (clean, relationships loaded on first use).
+
+    ``columns(alias)`` is the select list, in the order ``load`` reads; the values pass
+    through each column type's own result processing (enums, UTC timestamps, quantities),
+    prepared once from the first result's column types. An all-NULL primary key (an
+    outer join that found nothing) loads as None.
+    """
+
+    def __init__(self, cls: type[Any]) -> None:
+        self.mapper = inspect(cls)
+        table = self.mapper.local_table
+        self.table_columns = list(table.columns)
+        self.keys = [self.mapper.get_property_by_column(c).key for c in self.table_columns]
+        (pk,) = self.mapper.primary_key
+        self.pk = self.table_columns.index(pk)
+        self.width = len(self.table_columns)
+        self._processors: list[Any] | None = None
+
+    def columns(self, alias: str) -> str:
+        return ", ".join(f"{alias}.{c.name}" for c in self.table_columns)
+
+    def load(self, session: Session, cur: Any, row: Any, offset: int) -> Any | None:
+        pk = row[offset + self.pk]
+        if pk is None:
+            return None
+        held = session.identity_map.get(self.mapper.identity_key_from_primary_key((pk,)))
+        if held is not None:
+            return held
+        processors = self._processors
+        if processors is None:
+            processors = self._processors = self._prepare(session, cur, offset)
+        entity = self.mapper.class_manager.new_instance()
+        values = entity.__dict__
+        for i, (key, process) in enumerate(zip(self.keys, processors, strict=True)):
+            value = row[offset + i]
+            values[key] = value if process is None else process(value)
+        make_transient_to_detached(entity)
+        session.add(entity)
+        return entity
+
+    def _prepare(self, session: Session, cur: Any, offset: int) -> list[Any]:
+        dialect = session.get_bind().dialect
+        types = [d.type_code for d in cur.description[offset : offset + self.width]]
+        return [
+            c.type.dialect_impl(dialect).result_processor(dialect, t)
+            for c, t in zip(self.table_columns, types, strict=True)
+        ]

@@ -90,19 +90,41 @@ def _deny(status: int, message: str, login_endpoint: str | None) -> Any:
     abort(status, message)
 
 
+def deny(status: int, message: str) -> Any:
+    """The JSON refusal ``login_required`` answers (401: sign in; 403: not allowed)."""
+    return _deny(status, message, None)
+
+
 def login_required(
-    *, kind: str, role: Role = Role.operator, login_endpoint: str | None = None
+    *,
+    kind: str,
+    role: Role = Role.operator,
+    login_endpoint: str | None = None,
+    view_reads_user: bool = False,
 ) -> Callable[[F], F]:
-    """Require a signed-in user of ``kind`` with at least ``role``; check CSRF on writes."""
+    """Require a signed-in user of ``kind`` with at least ``role``; check CSRF on writes.
+
+    ``view_reads_user``: the view reads the signed-in user itself, with its own
+    first statement (the scan step reads it with the flow session's lock), and
+    answers ``deny(401, ...)`` when that user is gone or inactive. Only the
+    session cookie (``user_id``, ``kind``) and CSRF are checked here; every
+    user has the operator role, so only ``role=Role.operator`` may defer.
+    """
+    if view_reads_user and role is not Role.operator:
+        raise ValueError("only the operator role needs no look at the user")
 
     def decorator(view: F) -> F:
         @functools.wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            user = current_user()
-            if user is None or session.get("kind") != kind:
-                return _deny(401, "please sign in", login_endpoint)
-            if not user.has_role(role):
-                return _deny(403, f"this needs the {role.value} role", login_endpoint)
+            if view_reads_user:
+                if session.get("user_id") is None or session.get("kind") != kind:
+                    return _deny(401, "please sign in", login_endpoint)
+            else:
+                user = current_user()
+                if user is None or session.get("kind") != kind:
+                    return _deny(401, "please sign in", login_endpoint)
+                if not user.has_role(role):
+                    return _deny(403, f"this needs the {role.value} role", login_endpoint)
             if request.method not in SAFE_METHODS and not csrf_ok():
                 return _deny(403, "missing or wrong CSRF token; reload the page", None)
             return view(*args, **kwargs)

@@ -23,7 +23,7 @@ from wms.queries import tasks as task_queries
 from wms.services import claims, printing, pushes
 from wms.services import devices as device_service
 from wms.services import tasks as task_service
-from wms.web.auth import current_user, login_required
+from wms.web.auth import current_user, deny, login_required
 from wms.web.context import read_session, transaction, wms
 from wms.web.errors import problem
 
@@ -95,8 +95,13 @@ def my_tasks() -> Response:
 def next_task() -> Response:
     where = _where()
     with transaction() as s:
-        found = claims.next_task(s, user=_me(s), warehouse_id=where["warehouse_id"],
-                                 device_id=where["device_id"], lease_seconds=_lease())
+        found = claims.next_task(
+            s,
+            user=_me(s),
+            warehouse_id=where["warehouse_id"],
+            device_id=where["device_id"],
+            lease_seconds=_lease(),
+        )
     if not found:
         return jsonify({"tasks": [], "message": _message("no_task", "info")})
     return jsonify({"tasks": found, "message": None})
@@ -107,8 +112,13 @@ def next_task() -> Response:
 def start_task(task_id: int) -> Response:
     with transaction() as s:
         me = _me(s)
-        task = task_service.start(s, task_id=task_id, user_id=me.id,
-                                  device_id=session.get("device_id"), lease_seconds=_lease())
+        task = task_service.start(
+            s,
+            task_id=task_id,
+            user_id=me.id,
+            device_id=session.get("device_id"),
+            lease_seconds=_lease(),
+        )
         return jsonify({"task": task_queries.enrich(s, [task])[0]})
 
 
@@ -118,8 +128,9 @@ def task_exception(task_id: int) -> Response:
     reason = _text(_body(), "reason", 64) or "exception"
     with transaction() as s:
         me = _me(s)
-        task = task_service.report_exception(s, task_id=task_id, user_id=me.id,
-                                             device_id=session.get("device_id"), reason=reason)
+        task = task_service.report_exception(
+            s, task_id=task_id, user_id=me.id, device_id=session.get("device_id"), reason=reason
+        )
         return jsonify({"task": task_queries.enrich(s, [task])[0]})
 
 
@@ -131,27 +142,45 @@ def start_flow() -> Response:
     task_id = _int(body, "task_id", required=False)
     where = _where()
     with transaction() as s:
-        shown = runner.start_flow(s, flow=flow, user=_me(s), task_id=task_id,
-                                  lease_seconds=_lease(), locale=_locale(), **where)
+        shown = runner.start_flow(
+            s,
+            flow=flow,
+            user=_me(s),
+            task_id=task_id,
+            lease_seconds=_lease(),
+            locale=_locale(),
+            **where,
+        )
     return jsonify(shown)
 
 
 @bp.post("/flows/<int:flow_session_id>/step")
-@terminal_only
+@login_required(kind="terminal", view_reads_user=True)
 def step(flow_session_id: int) -> Response:
+    """One scan: the signed-in user is read with the flow session's lock, not before."""
     body = _body()
     seq = _int(body, "seq")
     assert seq is not None
     request_id = _text(body, "request_id", 64)
     if not request_id:
         raise ValidationFailed([FieldError("request_id", "a request id is required")])
-    with transaction() as s:
-        shown = runner.run_step(
-            s, flow_session_id=flow_session_id, seq=seq, request_id=request_id,
-            input=_text(body, "input", 500), action=_text(body, "action", 32), user=_me(s),
-            device_id=session.get("device_id"), lease_seconds=_lease(), locale=_locale(),
-            find_scale=lambda: _station_scale(s),
-        )
+    try:
+        with transaction() as s:
+            shown = runner.run_step(
+                s,
+                flow_session_id=flow_session_id,
+                seq=seq,
+                request_id=request_id,
+                input=_text(body, "input", 500),
+                action=_text(body, "action", 32),
+                user=session["user_id"],
+                device_id=session.get("device_id"),
+                lease_seconds=_lease(),
+                locale=session.get("locale"),
+                find_scale=lambda: _station_scale(s),
+            )
+    except runner.NotSignedIn:
+        return deny(401, "please sign in")
     return jsonify(shown)
 
 
@@ -174,13 +203,25 @@ def bind_workstation() -> Response:
     scanned = (_text(_body(), "scan", 80) or "").strip()
     device_id = session.get("device_id")
     if not scanned or not device_id:
-        raise ValidationFailed([FieldError("scan" if device_id else "device_id",
-                                           "scan a workstation label on a named terminal")])
+        raise ValidationFailed(
+            [
+                FieldError(
+                    "scan" if device_id else "device_id",
+                    "scan a workstation label on a named terminal",
+                )
+            ]
+        )
     with transaction() as s:
-        station = printing.use_workstation(s, terminal=device_id, scanned=scanned,
-                                           user_id=_me(s).id)
-        return jsonify({"workstation": station.code, "name": station.name,
-                        "scale": device_service.scale_for_terminal(s, device_id)})
+        station = printing.use_workstation(
+            s, terminal=device_id, scanned=scanned, user_id=_me(s).id
+        )
+        return jsonify(
+            {
+                "workstation": station.code,
+                "name": station.name,
+                "scale": device_service.scale_for_terminal(s, device_id),
+            }
+        )
 
 
 @bp.get("/flows/current")
@@ -203,8 +244,9 @@ def missed_events() -> Response:
     after = request.args.get("after", type=int)
     s = read_session()
     found = pushes.missed(s, user_id=user.id, after=after)
-    return jsonify({"events": [e.envelope() for e in found],
-                    "last_seq": pushes.last_seq(s, user_id=user.id)})
+    return jsonify(
+        {"events": [e.envelope() for e in found], "last_seq": pushes.last_seq(s, user_id=user.id)}
+    )
 
 
 @bp.post("/events/ack")
@@ -212,14 +254,17 @@ def missed_events() -> Response:
 def ack_events() -> Response:
     body = _body()
     seqs = body.get("seqs")
-    if seqs is not None and not (isinstance(seqs, list)
-                                 and all(isinstance(x, int) for x in seqs)):
+    if seqs is not None and not (isinstance(seqs, list) and all(isinstance(x, int) for x in seqs)):
         raise ValidationFailed([FieldError("seqs", "a list of integers is required")])
     single = _int(body, "seq", required=False)
     with transaction() as s:
         me = _me(s)
-        count = pushes.ack(s, user_id=me.id, seqs=(seqs or []) + ([single] if single else []),
-                           upto=_int(body, "upto", required=False))
+        count = pushes.ack(
+            s,
+            user_id=me.id,
+            seqs=(seqs or []) + ([single] if single else []),
+            upto=_int(body, "upto", required=False),
+        )
     return jsonify({"acked": count})
 
 
@@ -229,8 +274,13 @@ def _message(code: str, level: str, **params: Any) -> dict[str, Any]:
 
 @bp.errorhandler(WmsError)
 def _refused(exc: WmsError) -> Response:
-    return problem(exc.http_status, exc.title, exc.detail, code=exc.code,
-                   message=_message(exc.code, "error", **exc.params))
+    return problem(
+        exc.http_status,
+        exc.title,
+        exc.detail,
+        code=exc.code,
+        message=_message(exc.code, "error", **exc.params),
+    )
 
 
 def _sweep_forever(app: Flask) -> None:
