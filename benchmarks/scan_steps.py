@@ -8,8 +8,9 @@ The server is gunicorn with one gevent worker (production's shape) on an
 ephemeral port; the scanners are aiohttp tasks in this process, each
 signed in as its own operator with its own item and locations, moving one
 unit per cycle (source, item, quantity, destination = four steps). The
-baseline phase sends ``GET /bench/select1`` from the same 50 tasks for the
-same time, in the same run. ``--think`` is the pause between two scans of
+baseline sends ``GET /bench/select1`` from the same 50 tasks for the same
+time, in the same run: the two alternate in ``--rounds`` phases each, so a
+busy moment of the machine falls on both alike. ``--think`` is the pause between two scans of
 one scanner (a person walks and picks between scans); 0 runs flat out and
 measures capacity (queueing) rather than latency.
 """
@@ -107,8 +108,12 @@ def wait_ready(base: str, timeout: float = 60.0) -> None:
     raise RuntimeError("server did not start")
 
 
+STEPS = ("source", "item", "quantity", "destination")
+
+
 async def scanner(http: aiohttp.ClientSession, base: str, i: int, who: tuple[int, int],
-                  stop: float, think: float, out: list[float]) -> None:
+                  stop: float, think: float, out: list[float],
+                  by_step: dict[str, list[float]] | None = None) -> None:
     jar, token = cookie(*who)
     headers = {"Cookie": jar, "X-CSRF-Token": token}
     await asyncio.sleep(random.uniform(0, think))
@@ -116,13 +121,15 @@ async def scanner(http: aiohttp.ClientSession, base: str, i: int, who: tuple[int
         async with http.post(f"{base}/t/api/flows/start", json={"flow": "move"},
                              headers=headers) as r:
             shown = await r.json()
-        for raw in (f"A-{i:02d}-01-1", f"SKU-{i}", "1", f"B-{i:02d}-01-1"):
+        for n, raw in enumerate((f"A-{i:02d}-01-1", f"SKU-{i}", "1", f"B-{i:02d}-01-1")):
             began = time.perf_counter()
             body = {"seq": shown["seq"], "request_id": uuid.uuid4().hex, "input": raw}
             async with http.post(f"{base}/t/api/flows/{shown['flow_session_id']}/step",
                                  json=body, headers=headers) as r:
                 shown = await r.json()
             out.append(time.perf_counter() - began)
+            if by_step is not None:
+                by_step[STEPS[n]].append(out[-1])
             assert shown["message"] is None or shown["message"]["level"] != "error", shown
             await asyncio.sleep(think)
 
@@ -139,19 +146,21 @@ async def pinger(http: aiohttp.ClientSession, base: str, stop: float, think: flo
 
 
 async def measure(base: str, people: list[tuple[int, int]], seconds: float,
-                  think: float) -> dict[str, list]:
-    results: dict[str, list[float]] = {"select1": [], "step": []}
+                  think: float, rounds: int) -> dict[str, list]:
+    results: dict[str, list[float]] = {"select1": [], "step": [], **{k: [] for k in STEPS}}
     limits = aiohttp.TCPConnector(limit=0)
     async with aiohttp.ClientSession(connector=limits) as http:
         # One unrecorded cycle first, as a server that has been running would be: the
         # worker's first steps compile and prepare their statements (tens of ms each).
         await scanner(http, base, 0, people[0], time.monotonic() + 0.1, 0.0, [])
-        for name in ("select1", "step", "select1"):
-            stop = time.monotonic() + (seconds / 2 if name == "select1" else seconds)
+        # Alternate in short phases, so whatever else the machine does falls on both alike.
+        phase = seconds / rounds
+        for name in ("select1", "step") * rounds:
+            stop = time.monotonic() + phase
             if name == "select1":
                 jobs = [pinger(http, base, stop, think, results[name]) for _ in people]
             else:
-                jobs = [scanner(http, base, i, who, stop, think, results[name])
+                jobs = [scanner(http, base, i, who, stop, think, results[name], results)
                         for i, who in enumerate(people)]
             await asyncio.gather(*jobs)
     return results
@@ -165,25 +174,35 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--url", required=True)
     parser.add_argument("--scanners", type=int, default=50)
-    parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--seconds", type=float, default=40.0,
+                        help="seconds of scan steps, and as many of SELECT 1")
+    parser.add_argument("--rounds", type=int, default=4,
+                        help="phases of each, alternating (SELECT 1 first)")
     parser.add_argument("--think", type=float, default=2.0,
                         help="seconds each scanner waits between scans (0: flat out)")
     args = parser.parse_args()
     people = prepare(args.url, args.scanners)
     proc, base = serve(args.url)
     try:
-        results = asyncio.run(measure(base, people, args.seconds, args.think))
+        results = asyncio.run(measure(base, people, args.seconds, args.think, args.rounds))
     finally:
         proc.terminate()
         proc.wait(10)
     print(f"{args.scanners} concurrent scanners, {args.think:g}s between scans, "
-          f"{args.seconds:g}s of steps; baseline split before and after")
+          f"{args.seconds:g}s of steps and {args.seconds:g}s of SELECT 1 in {args.rounds} "
+          f"alternating rounds; load average {os.getloadavg()[0]:.1f} at the end")
     print("| endpoint | requests | req/s | p50 ms | p99 ms |")
     print("|---|---:|---:|---:|---:|")
     for name, label in (("step", "move-flow scan step"), ("select1", "bare SELECT 1")):
         values = results[name]
         print(f"| {label} | {len(values)} | {len(values) / args.seconds:.0f} "
               f"| {pct(values, 50):.1f} | {pct(values, 99):.1f} |")
+    print("| step | p50 ms | p90 ms | p99 ms | max ms |")
+    print("|---|---:|---:|---:|---:|")
+    for name in (*STEPS, "step", "select1"):
+        values = results[name]
+        print(f"| {name} | {pct(values, 50):.1f} | {pct(values, 90):.1f} | {pct(values, 99):.1f} "
+              f"| {max(values) * 1000:.1f} |")
     ratio = pct(results["step"], 99) / max(pct(results["select1"], 99), 1e-9)
     print(f"p99 ratio step / SELECT 1: {ratio:.1f}×")
 

@@ -15,6 +15,7 @@ from flask import Flask, jsonify
 from sqlalchemy import text
 
 from wms.app import create_app
+from wms.db import reader
 from wms.services import pushes
 from wms.serving import settle_heap
 from wms.web.context import transaction, wms
@@ -24,7 +25,9 @@ def make() -> Flask:
     app = create_app()
 
     def select1():  # type: ignore[no-untyped-def]
-        with wms(app).engine.connect() as conn:
+        # As the app reads (wms.db.reader): no BEGIN, and no ROLLBACK at the end, which would
+        # make psycopg forget the statements it prepared on that pooled connection.
+        with reader(wms(app).engine).connect() as conn:
             return jsonify({"one": conn.scalar(text("select 1"))})
 
     def push(user_id: int):  # type: ignore[no-untyped-def]

@@ -16,6 +16,22 @@ from sqlalchemy.pool import StaticPool
 READ_ONLY = "wms_read_only"
 
 
+def reader(engine: Engine) -> Engine:
+    """``engine`` for sessions that only read.
+
+    On SQLite: no write lock (a plain BEGIN, see ``READ_ONLY``). On PostgreSQL:
+    autocommit, so no BEGIN and no ROLLBACK; under READ COMMITTED each
+    statement has its own snapshot anyway, and psycopg forgets every
+    statement it prepared on a connection at a ROLLBACK (it sends
+    ``DEALLOCATE ALL``), which would leave the next requests on that pooled
+    connection parsing and planning their statements again.
+    """
+    options: dict[str, Any] = {READ_ONLY: True}
+    if engine.dialect.name == "postgresql":
+        options["isolation_level"] = "AUTOCOMMIT"
+    return engine.execution_options(**options)
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """Build an engine; SQLite gets WAL, foreign keys and BEGIN IMMEDIATE.
 
@@ -40,7 +56,13 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     # post. A connection the server dropped fails one statement instead; SQLAlchemy
     # then sees the disconnect and invalidates the whole pool, so the next checkout
     # connects afresh. Recycling bounds how long an idle connection is trusted.
-    options = {"pool_pre_ping": False, "pool_recycle": 1800, "pool_size": 10, "max_overflow": 20}
+    # Last in, first out: the connection just returned serves the next request. psycopg
+    # prepares a statement on a connection after it has run there five times, and forgets
+    # all of them at a ROLLBACK; handing requests round every pooled connection in turn
+    # (first in, first out) would keep most statements unprepared, parsed and planned
+    # anew on every execution.
+    options = {"pool_pre_ping": False, "pool_recycle": 1800, "pool_size": 10, "max_overflow": 20,
+               "pool_use_lifo": True}
     options.update(kwargs)
     return create_engine(url, **options)
 

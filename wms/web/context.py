@@ -11,7 +11,7 @@ from flask import Flask, current_app, g
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from wms.db import READ_ONLY
+from wms.db import reader
 from wms.events import Publisher
 from wms.settings import Settings
 
@@ -66,10 +66,7 @@ def read_session() -> Session:
     if "wms_read_session" not in g:
         ctx = wms()
         if ctx.read_engine is None:
-            options: dict[str, object] = {READ_ONLY: True}
-            if ctx.engine.dialect.name == "postgresql":
-                options["isolation_level"] = "AUTOCOMMIT"
-            ctx.read_engine = ctx.engine.execution_options(**options)
+            ctx.read_engine = reader(ctx.engine)
         g.wms_read_session = ctx.session_factory(bind=ctx.read_engine)
     return g.wms_read_session
 

@@ -22,7 +22,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from wms.db import READ_ONLY
+from wms.db import reader
 from wms.devices.config import load_devices
 from wms.devices.health import ScaleMonitor, StatusBoard
 from wms.devices.registry import DeviceRegistry
@@ -51,7 +51,7 @@ class DeviceRuntime:
 
     def reload(self) -> None:
         """Rebuild drivers after devices were edited in the console."""
-        with self.factory() as session:
+        with self.factory(bind=reader(self.factory.kw["bind"])) as session:
             self._fingerprint = device_service.config_fingerprint(session)
             self.registry.configure(
                 device_service.printer_configs(session), device_service.scale_configs(session)
@@ -67,9 +67,7 @@ class DeviceRuntime:
 
     def reload_if_changed(self) -> None:
         """Reload when another process edited the devices (cheap: one query per table)."""
-        engine = self.factory.kw["bind"]
-        reads = engine.execution_options(**{READ_ONLY: True})  # SQLite: no write lock
-        with self.factory(bind=reads) as session:
+        with self.factory(bind=reader(self.factory.kw["bind"])) as session:
             fingerprint = device_service.config_fingerprint(session)
         if fingerprint != self._fingerprint:
             self.reload()

@@ -29,6 +29,7 @@ from flask import Flask, current_app, request, session
 from flask_socketio import ConnectionRefusedError, SocketIO, join_room
 from sqlalchemy import select
 
+from wms.db import reader
 from wms.events import Event
 from wms.model import OWNED, Location, OperatorPresence, Role, Task
 from wms.services import presence, pushes
@@ -93,7 +94,7 @@ def _on_terminal_connect(auth: Any = None) -> None:
 
 def _replay(app: Flask, sid: str, user_id: int, after: int | None) -> int:
     ctx = wms(app)
-    with ctx.session_factory() as s:
+    with ctx.session_factory(bind=reader(ctx.engine)) as s:
         found = pushes.missed(s, user_id=user_id, after=after)
     for stored in found:
         ctx.socketio.emit(stored.name, stored.envelope(), to=sid, namespace=TERMINAL)
