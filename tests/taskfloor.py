@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -65,3 +67,28 @@ def history(floor: Floor, task_id: int) -> list[tuple[str, str, str | None]]:
 def statuses(floor: Floor) -> dict[int, TaskStatus]:
     with floor.factory() as s:
         return {t.id: t.status for t in s.scalars(select(Task))}
+
+
+def all_at_once(count: int, work: Callable[[int], list[int]]) -> list[list[int]]:
+    """``work(i)`` for i in 0..count-1, each in its own thread, all let go at one barrier.
+
+    Returns each thread's result by i; any exception in a thread fails the caller.
+    """
+    start = threading.Barrier(count)
+    results: list[list[int]] = [[] for _ in range(count)]
+    errors: list[BaseException] = []
+
+    def run(i: int) -> None:
+        try:
+            start.wait()
+            results[i] = work(i)
+        except BaseException as exc:  # surfaced below, in the caller's own thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join(60)
+    assert not errors, errors
+    return results

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
 from decimal import Decimal
 
 from sqlalchemy import Engine, func, select
 
 from tests.factories import Floor
-from tests.taskfloor import LEASE, person, task
+from tests.taskfloor import LEASE, all_at_once, person, task
 from wms.db import make_session_factory
 from wms.model import Task, TaskStatus, TaskTransition
 from wms.services import claims, presence
@@ -28,27 +27,14 @@ def everyone_pulls_at_once(floor: Floor, tasks: int, *, located: bool = False) -
             for i, user in enumerate(users):
                 presence.seen(s, user_id=user.id, device_id=f"PDA-{i}",
                               warehouse_id=floor.warehouse_id, location_id=aisles[i % 5].id)
-    start = threading.Barrier(OPERATORS)
-    results: list[list[int]] = [[] for _ in users]
-    errors: list[BaseException] = []
 
-    def pull(i: int) -> None:
-        try:
-            start.wait()
-            with floor.factory() as s, s.begin():
-                got = claims.claim_next(s, user=s.merge(users[i]), warehouse_id=floor.warehouse_id,
-                                        device_id=f"PDA-{i}", lease_seconds=LEASE)
-                results[i] = [t.id for t in got]
-        except BaseException as exc:  # surfaced below, in the test's own thread
-            errors.append(exc)
+    def pull(i: int) -> list[int]:
+        with floor.factory() as s, s.begin():
+            got = claims.claim_next(s, user=s.merge(users[i]), warehouse_id=floor.warehouse_id,
+                                    device_id=f"PDA-{i}", lease_seconds=LEASE)
+            return [t.id for t in got]
 
-    threads = [threading.Thread(target=pull, args=(i,)) for i in range(OPERATORS)]
-    for th in threads:
-        th.start()
-    for th in threads:
-        th.join(60)
-    assert not errors, errors
-    return results
+    return all_at_once(OPERATORS, pull)
 
 
 def assert_one_owner_each(floor: Floor, results: list[list[int]], expected_claims: int) -> None:

@@ -9,7 +9,6 @@ per task when thirty operators press at once.
 from __future__ import annotations
 
 import random
-import threading
 from collections import Counter
 from datetime import timedelta
 from decimal import Decimal
@@ -17,7 +16,7 @@ from decimal import Decimal
 from sqlalchemy import Engine, delete, func, select, update
 
 from tests.factories import Floor
-from tests.taskfloor import LEASE, fetch, history, person, task
+from tests.taskfloor import LEASE, all_at_once, fetch, history, person, task
 from wms import events
 from wms.db import make_session_factory
 from wms.model import Task, TaskStatus, TaskTransition, utcnow
@@ -144,28 +143,15 @@ def test_an_empty_pool_gives_nothing_and_still_marks_the_operator_present(floor)
 
 def thirty_press_at_once(floor: Floor, *, skip_locked: bool) -> list[list[int]]:
     users = [person(floor, f"op{i:02d}") for i in range(30)]
-    start = threading.Barrier(len(users))
-    results: list[list[int]] = [[] for _ in users]
-    errors: list[BaseException] = []
 
-    def press(i: int) -> None:
-        try:
-            start.wait()
-            with floor.factory() as s, s.begin():
-                got = claims.next_task(s, user=s.merge(users[i]), warehouse_id=floor.warehouse_id,
-                                       device_id=f"PDA-{i}", lease_seconds=LEASE,
-                                       skip_locked=skip_locked)
-                results[i] = [t["id"] for t in got]
-        except BaseException as exc:  # surfaced below, in the test's own thread
-            errors.append(exc)
+    def press(i: int) -> list[int]:
+        with floor.factory() as s, s.begin():
+            got = claims.next_task(s, user=s.merge(users[i]), warehouse_id=floor.warehouse_id,
+                                   device_id=f"PDA-{i}", lease_seconds=LEASE,
+                                   skip_locked=skip_locked)
+            return [t["id"] for t in got]
 
-    threads = [threading.Thread(target=press, args=(i,)) for i in range(len(users))]
-    for th in threads:
-        th.start()
-    for th in threads:
-        th.join(60)
-    assert not errors, errors
-    return results
+    return all_at_once(len(users), press)
 
 
 def test_thirty_operators_pressing_next_task_at_once_on_postgresql_never_share_one(pg: Engine):

@@ -321,30 +321,14 @@ def next_task(
     """
     now = now or utcnow()
     raw = pgraw.cursor(session)
+    row = _PORTABLE
     if raw is not None:
         row = _next_task_pg(
             raw, user, warehouse_id, device_id, lease_seconds, now, skip_locked=skip_locked
         )
-        if row is _HOLDS:
-            tasks = claim_next(
-                session,
-                user=user,
-                warehouse_id=warehouse_id,
-                device_id=device_id,
-                lease_seconds=lease_seconds,
-                now=now,
-            )
-        elif row is None:
-            return []
-        elif row["group_id"] is not None:
-            lead = session.get(Task, row["id"], populate_existing=True)
-            assert lead is not None
-            tasks = take_group(session, lead, user.id, device_id, lease_seconds, now)
-        else:
-            described, names = _described_pg(row)
-            task_service.announce_described(session, described)
-            return [{**described, **names}]
-    else:
+    if row is None:
+        return []
+    if row is _PORTABLE:
         tasks = claim_next(
             session,
             user=user,
@@ -354,14 +338,24 @@ def next_task(
             now=now,
             skip_locked=skip_locked,
         )
-        presence.seen(
-            session, user_id=user.id, device_id=device_id, warehouse_id=warehouse_id, now=now
-        )
+        if raw is None:  # PostgreSQL's statement has marked the operator present already
+            presence.seen(
+                session, user_id=user.id, device_id=device_id, warehouse_id=warehouse_id, now=now
+            )
+    elif row["group_id"] is not None:
+        lead = session.get(Task, row["id"], populate_existing=True)
+        assert lead is not None
+        tasks = take_group(session, lead, user.id, device_id, lease_seconds, now)
+    else:
+        described, names = _described_pg(row)
+        task_service.announce_described(session, described)
+        return [{**described, **names}]
     return task_queries.enrich(session, tasks)
 
 
-#: ``_next_task_pg``'s answer when the operator already holds a task (their own comes first).
-_HOLDS: Any = object()
+#: Take the portable path: on SQLite, or (``_next_task_pg``'s answer) when the operator
+#: already holds a task, which comes first and was not claimed now.
+_PORTABLE: Any = object()
 
 #: The operator's place, for "nearest": their last scanned location (``_distance`` in SQL).
 _PG_HERE = (
@@ -430,8 +424,8 @@ def _next_task_pg(
 ) -> Any:
     """PostgreSQL: claim the head of the pool for ``user`` and read what the PDA shows.
 
-    The row (a dict), None when the pool has nothing for them, or ``_HOLDS``
-    when they already hold a task (then nothing was claimed). The presence
+    The row (a dict), None when the pool has nothing for them, or
+    ``_PORTABLE`` when they already hold a task (then nothing was claimed). The presence
     upsert is part of the statement in every case.
     """
     params: dict[str, Any] = {
@@ -452,7 +446,7 @@ def _next_task_pg(
     names = [c.name for c in cur.description]
     row = dict(zip(names, cur.fetchone(), strict=True))
     if row["holds"]:
-        return _HOLDS
+        return _PORTABLE
     return row if row["id"] is not None else None
 
 
