@@ -236,13 +236,16 @@ def start_flow(
             device_id=device_id,
             lease_seconds=lease_seconds,
         )
+    ctx = StepContext(
+        user, device_id, warehouse_id, locale or user.locale, None, {}, task, lease_seconds
+    )
+    raw = pgraw.cursor(session)
+    if raw is not None:
+        return _start_pg(session, raw, flow, cls, ctx)
     session.execute(
         update(FlowSession)
         .where(FlowSession.user_id == user.id, FlowSession.active.is_(True))
         .values(active=False, finished_at=utcnow())
-    )
-    ctx = StepContext(
-        user, device_id, warehouse_id, locale or user.locale, None, {}, task, lease_seconds
     )
     instance = cls(session, ctx)
     instance.prepare()
@@ -266,6 +269,49 @@ def start_flow(
         locale=ctx.locale,
     )
     return fs.last_screen
+
+
+#: PostgreSQL: close the operator's other flow sessions and open this one with its first
+#: screen, in one statement; the screen gets the new id as the row does.
+_PG_START = """
+WITH closed AS (
+  UPDATE flow_session SET active = false, finished_at = %(now)s, updated_at = %(now)s
+   WHERE user_id = %(user)s AND active),
+new AS (SELECT nextval(pg_get_serial_sequence('flow_session', 'id')) AS id)
+INSERT INTO flow_session (id, user_id, device_id, warehouse_id, flow, state, data, seq,
+                          last_screen, last_request_id, task_id, active, finished_at,
+                          created_at, updated_at)
+SELECT new.id, %(user)s, %(device)s, %(wh)s, %(flow)s, %(state)s, %(data)s, 1,
+       jsonb_set(%(screen)s::jsonb, '{flow_session_id}', to_jsonb(new.id))::json,
+       NULL, %(task)s, true, NULL, %(now)s, %(now)s
+  FROM new
+RETURNING id"""
+
+
+def _start_pg(
+    session: Session, raw: Any, flow: str, cls: type[Flow], ctx: StepContext
+) -> dict[str, Any]:
+    """``start_flow``'s writes as one plain-SQL statement (two ORM statements and a flush)."""
+    instance = cls(session, ctx)
+    instance.prepare()
+    session.flush()  # the task's start, before the plain SQL (as the step's save does)
+    shown = render(
+        instance.screen(cls.initial.value), flow=cls, flow_session_id=0, seq=1, locale=ctx.locale
+    )
+    now = utcnow()
+    params = {
+        "now": now,
+        "user": ctx.user.id,
+        "device": ctx.device_id,
+        "wh": ctx.warehouse_id,
+        "flow": flow,
+        "state": cls.initial.value,
+        "data": pgraw.Json(ctx.data),
+        "screen": pgraw.Json(shown),
+        "task": ctx.task.id if ctx.task is not None else None,
+    }
+    (shown["flow_session_id"],) = pgraw.execute(raw, _PG_START, params).fetchone()
+    return shown
 
 
 def current_flow(session: Session, *, user_id: int) -> dict[str, Any] | None:
