@@ -25,6 +25,7 @@ accepted by scanning it a second time; a blocked one never is.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from enum import StrEnum
@@ -130,12 +131,7 @@ _L, _W, _Q, _I = (
 #: ``MoveFlow._facts``: one row per location (source and destination), the counts on each.
 _FACTS = (
     select(
-        _L.id,
-        _L.warehouse_id,
-        _L.code,
-        _L.virtual_kind,
-        _L.blocked,
-        _W.allow_negative_stock,
+        *ledger.PLACE_COLUMNS,
         select(func.count())
         .where(
             _Q.location_id == bindparam("dst"),
@@ -417,15 +413,17 @@ class MoveFlow(Flow):
         if qty * Decimal(d["factor"]) > Decimal(d["available"]):
             raise QtyTooLarge(available=d["available"], uom=d["base_uom"], location=d["source"])
 
+    def _rows(self, pg_sql: str, portable: Any, **params: Any) -> Sequence[Any]:
+        """Rows of a read: as plain SQL on PostgreSQL (``pgraw``), else the Core statement."""
+        cur = pgraw.cursor(self.session)
+        if cur is None:
+            return self.session.execute(portable, params).all()
+        self.session.flush()  # as autoflush would before a query
+        return pgraw.execute(cur, pg_sql, params).fetchall()
+
     def _available(self, item: Item) -> tuple[Decimal, int | None]:
         """Free stock of ``item`` loose at the source (not in a container), and its one lot."""
-        params = {"item": item.id, "loc": self.data["source_id"]}
-        cur = pgraw.cursor(self.session)
-        if cur is not None:
-            self.session.flush()  # as autoflush would before a query
-            rows = pgraw.execute(cur, _PG_AVAILABLE, params).fetchall()
-        else:
-            rows = self.session.execute(_AVAILABLE, params).all()
+        rows = self._rows(_PG_AVAILABLE, _AVAILABLE, item=item.id, loc=self.data["source_id"])
         if not rows or sum((r[1] for r in rows), Decimal(0)) <= 0:
             raise ItemNotHere(sku=item.sku, location=self.data["source"])
         if len(rows) > 1:
@@ -480,17 +478,13 @@ class MoveFlow(Flow):
         whether the moved item still exists, and how many other items lie at ``loc``."""
         facts = self._read
         if facts is None or facts.destination_id != loc.id:
-            params = {
-                "src": self.data["source_id"],
-                "dst": loc.id,
-                "item": self.data.get("item_id", -1),
-            }
-            cur = pgraw.cursor(self.session)
-            if cur is not None:
-                self.session.flush()  # as autoflush would before a query
-                rows = pgraw.execute(cur, _PG_FACTS, params).fetchall()
-            else:
-                rows = self.session.execute(_FACTS, params).all()
+            rows = self._rows(
+                _PG_FACTS,
+                _FACTS,
+                src=self.data["source_id"],
+                dst=loc.id,
+                item=self.data.get("item_id", -1),
+            )
             places = {row[0]: ledger.Place(*row[:6]) for row in rows}
             others, items = (rows[0][6], rows[0][7]) if rows else (0, 0)
             facts = self._read = _Facts(loc.id, places, others, items == 1)

@@ -415,14 +415,18 @@ def _line_row(m: MoveRequest, ctx: _Context, now: datetime, who: dict) -> dict:
 #: Counting the known items rides along with the location read: one round trip where
 #: the usual case (every item exists) needs no second query.
 _L, _W, _I = (Location.__table__.c, Warehouse.__table__.c, Item.__table__.c)
+#: A ``Place``'s columns, in its order, from location joined to its warehouse.
+PLACE_COLUMNS = (
+    _L.id,
+    _L.warehouse_id,
+    _L.code,
+    _L.virtual_kind,
+    _L.blocked,
+    _W.allow_negative_stock,
+)
 _PLACES = (
     select(
-        _L.id,
-        _L.warehouse_id,
-        _L.code,
-        _L.virtual_kind,
-        _L.blocked,
-        _W.allow_negative_stock,
+        *PLACE_COLUMNS,
         select(func.count(_I.id))
         .where(_I.id.in_(bindparam("item_ids", expanding=True)))
         .scalar_subquery(),
