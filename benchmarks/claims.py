@@ -7,7 +7,7 @@ Run by hand (it recreates the database it is given):
 For 1, 4, 8 and 16 concurrent claimers, each strategy claims for
 ``--seconds``; every claim is one transaction. By default (``--scope
 request``) that transaction is what a terminal's "next task" runs
-(``claims.next_task``: the operator's own task or a claim from the pool,
+(``pull.next_task``: the operator's own task or a claim from the pool,
 presence, the task's codes and names), as a different operator each time;
 ``--scope claim`` measures the pool claim alone. "Plain" is the same code
 with the pool claim swapped for the textbook one: a waiting ``SELECT ...
@@ -44,7 +44,7 @@ from wms.model import (
     User,
     utcnow,
 )
-from wms.services import claims, masterdata, presence
+from wms.services import claims, masterdata, presence, pull
 
 Claim = Callable[[Session, User, int, bool], object]
 
@@ -57,7 +57,7 @@ def claim_alone(s: Session, user: User, warehouse_id: int, skip_locked: bool) ->
 
 def next_task_request(s: Session, user: User, warehouse_id: int, skip_locked: bool) -> object:
     """Scope "request": what ``POST /t/api/tasks/next`` runs in its one transaction."""
-    return claims.next_task(s, user=user, warehouse_id=warehouse_id, device_id="bench",
+    return pull.next_task(s, user=user, warehouse_id=warehouse_id, device_id="bench",
                             lease_seconds=900, skip_locked=skip_locked)
 
 

@@ -20,13 +20,13 @@ from tests.taskfloor import LEASE, all_at_once, fetch, history, person, task
 from wms import events
 from wms.db import make_session_factory
 from wms.model import Task, TaskStatus, TaskTransition, utcnow
-from wms.services import claims, presence
+from wms.services import claims, presence, pull
 from wms.services import tasks as task_service
 
 
 def next_task(floor, user, **kw):
     with floor.factory() as s, s.begin():
-        return claims.next_task(s, user=s.merge(user), warehouse_id=floor.warehouse_id,
+        return pull.next_task(s, user=s.merge(user), warehouse_id=floor.warehouse_id,
                                 device_id="PDA-1", lease_seconds=LEASE, **kw)
 
 
@@ -92,7 +92,7 @@ def test_next_task_shows_the_claimed_task_with_its_names_and_tells_the_console(f
     t = task(floor, source="A-01-01-1", destination="B-01-01-1", sku="SKU-1", qty=3)
     published = []
     with floor.factory() as s, s.begin():
-        shown = claims.next_task(s, user=s.merge(ann), warehouse_id=floor.warehouse_id,
+        shown = pull.next_task(s, user=s.merge(ann), warehouse_id=floor.warehouse_id,
                                  device_id="PDA-7", lease_seconds=LEASE)
         published = [(e.name, e.payload["id"], e.payload["status"]) for e in events.pending(s)]
 
@@ -146,7 +146,7 @@ def thirty_press_at_once(floor: Floor, *, skip_locked: bool) -> list[list[int]]:
 
     def press(i: int) -> list[int]:
         with floor.factory() as s, s.begin():
-            got = claims.next_task(s, user=s.merge(users[i]), warehouse_id=floor.warehouse_id,
+            got = pull.next_task(s, user=s.merge(users[i]), warehouse_id=floor.warehouse_id,
                                    device_id=f"PDA-{i}", lease_seconds=LEASE,
                                    skip_locked=skip_locked)
             return [t["id"] for t in got]

@@ -20,7 +20,7 @@ from wms.flows import runner
 from wms.messages import translate
 from wms.model import User
 from wms.queries import tasks as task_queries
-from wms.services import claims, printing, pushes
+from wms.services import claims, printing, pull, pushes
 from wms.services import devices as device_service
 from wms.services import tasks as task_service
 from wms.web.auth import current_user, deny, login_required
@@ -95,7 +95,7 @@ def my_tasks() -> Response:
 def next_task() -> Response:
     where = _where()
     with transaction() as s:
-        found = claims.next_task(
+        found = pull.next_task(
             s,
             user=_me(s),
             warehouse_id=where["warehouse_id"],
