@@ -24,10 +24,12 @@ from wms.web.context import transaction, wms
 def make() -> Flask:
     app = create_app()
 
+    # As the app reads (wms.db.reader): no BEGIN, and no ROLLBACK at the end, which would
+    # make psycopg forget the statements it prepared on that pooled connection.
+    reads = reader(wms(app).engine)
+
     def select1():  # type: ignore[no-untyped-def]
-        # As the app reads (wms.db.reader): no BEGIN, and no ROLLBACK at the end, which would
-        # make psycopg forget the statements it prepared on that pooled connection.
-        with reader(wms(app).engine).connect() as conn:
+        with reads.connect() as conn:
             return jsonify({"one": conn.scalar(text("select 1"))})
 
     def push(user_id: int):  # type: ignore[no-untyped-def]
