@@ -9,7 +9,7 @@ from tests.flowterm import BACK, CONFIRM, Terminal, screen
 from tests.taskfloor import LEASE, fetch, person, task
 from wms.flows import move as move_flow
 from wms.flows import runner
-from wms.flows.runner import Screen
+from wms.flows.base import Screen
 from wms.model import FlowSession, OperatorPresence, StockMove, TaskStatus
 from wms.queries.ledger_check import ledger_discrepancies
 from wms.services import claims

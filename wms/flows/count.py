@@ -25,7 +25,7 @@ from enum import StrEnum
 from sqlalchemy import select
 
 from wms.errors import InvalidQuantity, LocationNotAllowed, WmsError
-from wms.flows.runner import Flow, Message, Screen
+from wms.flows.base import Flow, Message, Screen
 from wms.flows.scans import ExpectedItem, Scan, location_of
 from wms.messages import unit
 from wms.model import Count, CountTrigger, Location, Lot, TaskStatus, Tracking, exact, qty_str

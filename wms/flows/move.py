@@ -41,7 +41,7 @@ from wms.errors import (
     UnknownItem,
     WmsError,
 )
-from wms.flows.runner import Flow, Message, Screen
+from wms.flows.base import Flow, Message, Screen
 from wms.flows.scans import ExpectedItem, Scan, location_of
 from wms.messages import unit
 from wms.model import (

@@ -30,7 +30,7 @@ from enum import StrEnum
 from sqlalchemy import select
 
 from wms.errors import WmsError
-from wms.flows.runner import Flow, Message, Screen
+from wms.flows.base import Flow, Message, Screen
 from wms.flows.scans import Scan
 from wms.model import Package, SalesOrder, qty_str
 from wms.services import pack_check, printing

@@ -25,7 +25,7 @@ from enum import StrEnum
 from sqlalchemy import select
 
 from wms.errors import WmsError
-from wms.flows.runner import Flow, Message, Screen
+from wms.flows.base import Flow, Message, Screen
 from wms.flows.scans import Scan
 from wms.model import Item, Location, Lot, Task, TaskStatus, qty_str
 from wms.scanning.resolver import ScanKind, resolve

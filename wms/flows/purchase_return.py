@@ -23,8 +23,8 @@ from enum import StrEnum
 from sqlalchemy import select
 
 from wms.errors import WmsError
+from wms.flows.base import Flow, Message, Screen
 from wms.flows.inbound_input import parse_number
-from wms.flows.runner import Flow, Message, Screen
 from wms.flows.scans import Scan, location_of
 from wms.messages import unit
 from wms.model import PurchaseReturn, ReturnStatus, exact, qty_str

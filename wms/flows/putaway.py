@@ -24,7 +24,7 @@ from enum import StrEnum
 from sqlalchemy import select
 
 from wms.errors import WmsError
-from wms.flows.runner import Flow, Message, Screen
+from wms.flows.base import Flow, Message, Screen
 from wms.flows.scans import Scan, location_of
 from wms.messages import translate, unit
 from wms.model import (

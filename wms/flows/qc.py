@@ -22,8 +22,8 @@ from enum import StrEnum
 from sqlalchemy import select
 
 from wms.errors import WmsError
+from wms.flows.base import Flow, Message, Screen
 from wms.flows.inbound_input import parse_number
-from wms.flows.runner import Flow, Message, Screen
 from wms.flows.scans import Scan
 from wms.messages import unit
 from wms.model import Item, QcInspection, QcStatus, exact, qty_str

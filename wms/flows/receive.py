@@ -32,6 +32,7 @@ from enum import StrEnum
 from typing import Any
 
 from wms.errors import InvalidQuantity
+from wms.flows.base import Flow, Message, Screen
 from wms.flows.inbound_input import (
     ContainerInUse,
     ExpectedContainer,
@@ -40,7 +41,6 @@ from wms.flows.inbound_input import (
     parse_date,
     parse_number,
 )
-from wms.flows.runner import Flow, Message, Screen
 from wms.messages import unit
 from wms.model import Container, Item, PurchaseOrder, Receipt, Tracking, exact, qty_str
 from wms.scanning.commands import Command

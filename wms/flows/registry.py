@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from wms.flows.base import Flow
 from wms.flows.count import CountFlow
 from wms.flows.move import MoveFlow
 from wms.flows.pack_check import PackCheckFlow
@@ -11,7 +12,6 @@ from wms.flows.putaway import PutawayFlow
 from wms.flows.qc import QcFlow
 from wms.flows.receive import ReceiveFlow
 from wms.flows.rma import RmaFlow
-from wms.flows.runner import Flow
 from wms.flows.ship import ShipFlow
 from wms.flows.status import StatusFlow
 from wms.flows.transfer import TransferFlow

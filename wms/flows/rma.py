@@ -28,8 +28,8 @@ from decimal import Decimal
 from enum import StrEnum
 
 from wms.errors import WmsError
+from wms.flows.base import Flow, Message, Screen
 from wms.flows.pack_check import ExpectedPackItem
-from wms.flows.runner import Flow, Message, Screen
 from wms.flows.scans import Scan, location_of
 from wms.messages import translate
 from wms.model import Disposition, Tracking, qty_str

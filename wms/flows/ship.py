@@ -18,7 +18,7 @@ from dataclasses import replace
 from enum import StrEnum
 
 from wms.errors import WmsError
-from wms.flows.runner import Flow, Message, Screen
+from wms.flows.base import Flow, Message, Screen
 from wms.flows.scans import Scan
 from wms.model import LocationType, SalesOrder
 from wms.services import shipping

@@ -18,8 +18,8 @@ from decimal import Decimal
 from enum import StrEnum
 
 from wms.errors import InvalidQuantity, LocationNotAllowed
+from wms.flows.base import Flow, Message, Screen
 from wms.flows.move import ExpectedQuantity, ItemNotHere, QtyTooLarge, WrongItem
-from wms.flows.runner import Flow, Message, Screen
 from wms.flows.scans import ExpectedItem, Scan, location_of
 from wms.messages import unit
 from wms.model import StockStatus, exact, qty_str

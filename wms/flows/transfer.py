@@ -23,8 +23,8 @@ from enum import StrEnum
 from sqlalchemy import select
 
 from wms.errors import InvalidQuantity, LocationNotAllowed, NotFound
+from wms.flows.base import Flow, Message, Screen
 from wms.flows.move import ExpectedQuantity
-from wms.flows.runner import Flow, Message, Screen
 from wms.flows.scans import ExpectedItem, Scan, location_of
 from wms.model import TransferOrder, exact, qty_str
 from wms.services import transfers
