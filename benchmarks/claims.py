@@ -21,6 +21,7 @@ claimed twice would have two "claimed" rows) and from the assignees.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import multiprocessing as mp
 import os
 import random
@@ -28,13 +29,14 @@ import time
 from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Engine, delete, func, insert, select, text, update
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
-from wms.db import make_engine, make_session_factory
+from wms.db import make_engine, make_session_factory, one_statement, unit_of_work
+from wms.errors import NotSignedIn
 from wms.model import (
     Base,
     Task,
@@ -46,32 +48,50 @@ from wms.model import (
 )
 from wms.services import claims, masterdata, presence, pull
 
-Claim = Callable[[Session, User, int, bool], object]
+
+class Sessions(NamedTuple):
+    """A claimer's transactions and its one-statement work, as a server worker has them
+    (``wms.web.context``)."""
+
+    transaction: sessionmaker[Session]
+    engine: Engine
 
 
-def claim_alone(s: Session, user: User, warehouse_id: int, skip_locked: bool) -> object:
-    """Scope "claim": the pool claim and nothing else in the transaction."""
-    return claims.claim_from_pool(s, user=user, warehouse_id=warehouse_id, device_id="bench",
-                                  lease_seconds=900, skip_locked=skip_locked)
+#: One claim request: (sessions, operator id, warehouse id, skip_locked) -> claimed anything?
+Claim = Callable[[Sessions, int, int, bool], bool]
 
 
-def next_task_request(s: Session, user: User, warehouse_id: int, skip_locked: bool) -> object:
-    """Scope "request": what ``POST /t/api/tasks/next`` runs in its one transaction."""
-    return pull.next_task(s, user=user, warehouse_id=warehouse_id, device_id="bench",
-                            lease_seconds=900, skip_locked=skip_locked)
+def claim_alone(sessions: Sessions, user_id: int, warehouse_id: int, skip_locked: bool) -> bool:
+    """Scope "claim": the user read and the pool claim, and nothing else in the transaction."""
+    with unit_of_work(sessions.transaction) as s:
+        user = s.get(User, user_id)
+        if user is None:
+            raise NotSignedIn
+        return bool(claims.claim_from_pool(s, user=user, warehouse_id=warehouse_id,
+                                           device_id="bench", lease_seconds=900,
+                                           skip_locked=skip_locked))
+
+
+def next_task_request(sessions: Sessions, user_id: int, warehouse_id: int,
+                      skip_locked: bool) -> bool:
+    """Scope "request": what ``POST /t/api/tasks/next`` runs once the cookie is checked."""
+    return bool(pull.next_task_request(
+        lambda: one_statement(sessions.engine), lambda: unit_of_work(sessions.transaction),
+        user=user_id, warehouse_id=warehouse_id, device_id="bench", lease_seconds=900,
+        skip_locked=skip_locked))
 
 
 SCOPES: dict[str, Claim] = {"claim": claim_alone, "request": next_task_request}
 
 
-#: Operators per claimer process: each request comes from one who holds no task yet (one who
-#: does gets theirs back, not a claim), so a claimer needs more of them than it can claim in a run.
-PER_CLAIMER = 3000
+#: Operators per run, shared out among its claimer processes: each request comes from one who
+#: holds no task yet (one who does gets theirs back, not a claim), so a run needs more of them
+#: than it can claim (one claimer alone makes over a thousand claims a second).
+OPERATORS = 25_000
 
 
-def setup(url: str, tasks: int, claimers: int) -> tuple[Engine, int, list[list[int]],
-                                                       list[list[int]]]:
-    """The pool, and per claimer process its operators: not located, and located."""
+def setup(url: str, tasks: int) -> tuple[Engine, int, list[int], list[int]]:
+    """The pool, and the operators: not located, and located."""
     target = make_url(url)
     admin = make_engine(target.set(database="postgres").render_as_string(hide_password=False),
                         isolation_level="AUTOCOMMIT", pool_size=1)
@@ -84,7 +104,7 @@ def setup(url: str, tasks: int, claimers: int) -> tuple[Engine, int, list[list[i
     factory = make_session_factory(engine)
     with factory() as s, s.begin():
         wh = masterdata.create_warehouse(s, code="BENCH", name="Bench")
-        count = 2 * claimers * PER_CLAIMER
+        count = 2 * OPERATORS
         ids = list(s.scalars(insert(User).returning(User.id), [
             {"username": f"op{i}", "display_name": f"Op {i}", "skills": [], "locale": "en",
              "active": True} for i in range(count)]))
@@ -111,12 +131,9 @@ def setup(url: str, tasks: int, claimers: int) -> tuple[Engine, int, list[list[i
             s.execute(insert(Task), rows[start:start + 10_000])
         wh_id = wh.id
 
-    def slices(people: list[int]) -> list[list[int]]:
-        return [people[k * PER_CLAIMER:(k + 1) * PER_CLAIMER] for k in range(claimers)]
-
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.execute(text("vacuum analyze"))
-    return engine, wh_id, slices(ids[:count // 2]), slices(located)
+    return engine, wh_id, ids[:count // 2], located
 
 
 def reset(engine: Engine) -> None:
@@ -137,32 +154,26 @@ def _claimer(url: str, warehouse_id: int, user_ids: list[int], strategy: str, sc
     the same claim of that row.
     """
     engine = make_engine(url, pool_size=1, max_overflow=0)
-    factory = make_session_factory(engine)
+    sessions = Sessions(make_session_factory(engine), engine)
     claim, skip_locked = SCOPES[scope], strategy != "plain"
-    # Warm up, as a long-running server worker is: the statements compiled and prepared,
-    # the connection open. The claim is rolled back.
-    with factory() as s:
-        s.begin()
-        user = s.get(User, user_ids[0])
-        assert user is not None
-        claim(s, user, warehouse_id, skip_locked)
-        s.rollback()
+    # Warm up, as a long-running server worker is: the connection open, the statements
+    # compiled and prepared (psycopg prepares a statement at its fifth run). The asks are
+    # for an operator who does not exist, so nothing is claimed.
+    for _ in range(6):
+        with contextlib.suppress(NotSignedIn):
+            claim(sessions, 0, warehouse_id, skip_locked)
     ready.put(True)
     go.wait()
     count, tries, stop_at, cpu = 0, 0, time.monotonic() + seconds, time.process_time()
-    # Each request as the next operator, who holds nothing yet; the user is read as the
-    # server's sign-in check reads it.
+    # Each request as the next operator, who holds nothing yet.
     for user_id in user_ids:
         if time.monotonic() >= stop_at:
             break
         tries += 1
-        with factory() as s, s.begin():
-            user = s.get(User, user_id)
-            assert user is not None
-            if claim(s, user, warehouse_id, skip_locked):
-                count += 1
+        if claim(sessions, user_id, warehouse_id, skip_locked):
+            count += 1
     else:
-        print(f"a claimer ran out of operators after {tries} requests: raise PER_CLAIMER",
+        print(f"a claimer ran out of operators after {tries} requests: raise OPERATORS",
               flush=True)
     cpu = time.process_time() - cpu
     engine.dispose()
@@ -182,7 +193,7 @@ def busy_seconds() -> float:
     return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
 
 
-def run(url: str, engine: Engine, warehouse_id: int, user_ids: list[list[int]], strategy: str,
+def run(url: str, engine: Engine, warehouse_id: int, user_ids: list[int], strategy: str,
         scope: str, workers: int, seconds: float) -> tuple[int, int, float, float]:
     """Claims made, double claims, and CPU seconds per claim: the claimers', the machine's.
 
@@ -192,7 +203,7 @@ def run(url: str, engine: Engine, warehouse_id: int, user_ids: list[list[int]], 
     """
     ctx = mp.get_context("spawn")
     ready, out, go = ctx.Queue(), ctx.Queue(), ctx.Event()
-    procs = [ctx.Process(target=_claimer, args=(url, warehouse_id, user_ids[i], strategy,
+    procs = [ctx.Process(target=_claimer, args=(url, warehouse_id, user_ids[i::workers], strategy,
                                                 scope, seconds, ready, go, out))
              for i in range(workers)]
     for proc in procs:
@@ -226,7 +237,7 @@ def main() -> None:
                              "claim: the pool claim alone")
     args = parser.parse_args()
     levels = [int(x) for x in args.workers.split(",")]
-    engine, warehouse_id, ids, located = setup(args.url, args.tasks, max(levels))
+    engine, warehouse_id, ids, located = setup(args.url, args.tasks)
     print(f"{args.tasks} released tasks, {args.seconds}s per run, scope {args.scope!r}; "
           f"load average {os.getloadavg()[0]:.1f} at the start")
     print("| claimers | ours: SKIP LOCKED in the claim | ours, operator located (nearest) "

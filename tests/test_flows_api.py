@@ -8,6 +8,7 @@ from tests.webterm import sign_in
 from wms.model import FlowSession, Role, StockMove, TaskStatus, User
 from wms.services import pushes
 from wms.services import tasks as task_service
+from wms.web.context import wms
 
 
 @pytest.fixture
@@ -174,3 +175,26 @@ def test_a_step_refuses_a_user_deactivated_after_sign_in_and_a_stale_csrf(pda, a
     with shelf.factory() as s:
         fs = s.get(FlowSession, started["flow_session_id"])
         assert fs is not None and (fs.seq, fs.last_request_id) == (started["seq"], None)
+
+
+def test_next_task_tells_the_console_and_refuses_an_operator_deactivated_after_sign_in(
+        pda, ann, shelf, app):
+    heard: list = []
+    wms(app).publishers.append(lambda events: heard.extend((e.name, e.payload) for e in events))
+    t = task(shelf)
+
+    got = pda.post("/t/api/tasks/next").get_json()
+
+    assert [x["id"] for x in got["tasks"]] == [t.id]
+    assert [(p["id"], p["status"]) for name, p in heard if name == "task.changed"] == [
+        (t.id, "assigned")]
+    with shelf.factory() as s, s.begin():
+        task_service.cancel(s, task_id=t.id, actor_id=None)
+        s.get(User, ann.id).active = False  # type: ignore[union-attr]
+    waiting = task(shelf)
+
+    refused = pda.post("/t/api/tasks/next")
+
+    assert refused.status_code == 401
+    assert refused.get_json()["code"] == "authentication_failed"
+    assert fetch(shelf, waiting.id).status is TaskStatus.released

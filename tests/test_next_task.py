@@ -1,9 +1,10 @@
 """A terminal's "next task" as one transaction: the same task in the same order on every path.
 
-On PostgreSQL the usual "next task" is one plain-SQL statement; these tests
-hold it to what the portable claim (``claims.claim_next``) does: the order
-of the pool, skills, groups, the operator's own task first, and one owner
-per task when thirty operators press at once.
+On PostgreSQL the usual "next task" is one plain-SQL statement, which a
+terminal's request runs as its own transaction (``pull.next_task_request``);
+these tests hold it to what the portable claim (``claims.claim_next``) does:
+the order of the pool, skills, groups, the operator's own task first, and one
+owner per task when thirty operators press at once.
 """
 
 from __future__ import annotations
@@ -13,13 +14,15 @@ from collections import Counter
 from datetime import timedelta
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import Engine, delete, func, select, update
 
 from tests.factories import Floor
 from tests.taskfloor import LEASE, all_at_once, fetch, history, person, task
 from wms import events
-from wms.db import make_session_factory
-from wms.model import Task, TaskStatus, TaskTransition, utcnow
+from wms.db import make_session_factory, one_statement, unit_of_work
+from wms.errors import NotSignedIn
+from wms.model import Task, TaskStatus, TaskTransition, User, utcnow
 from wms.services import claims, presence, pull
 from wms.services import tasks as task_service
 
@@ -28,6 +31,14 @@ def next_task(floor, user, **kw):
     with floor.factory() as s, s.begin():
         return pull.next_task(s, user=s.merge(user), warehouse_id=floor.warehouse_id,
                                 device_id="PDA-1", lease_seconds=LEASE, **kw)
+
+
+def as_the_terminal_asks(floor, user, **kw):
+    """What ``POST /t/api/tasks/next`` runs once the cookie is checked."""
+    return pull.next_task_request(
+        lambda: one_statement(floor.factory.kw["bind"]), lambda: unit_of_work(floor.factory),
+        user=user.id, warehouse_id=floor.warehouse_id, device_id="PDA-1", lease_seconds=LEASE,
+        **kw)
 
 
 def claim_next(floor, user):
@@ -78,12 +89,15 @@ def test_next_task_takes_the_pool_in_the_order_the_portable_claim_does(floor):
                                   .values(status=TaskStatus.done))
         return order
 
-    one_statement = in_turns(lambda who: [t["id"] for t in next_task(floor, who)])
+    in_a_transaction = in_turns(lambda who: [t["id"] for t in next_task(floor, who)])
+    back_to_the_pool(floor)
+    as_a_terminal = in_turns(lambda who: [t["id"] for t in as_the_terminal_asks(floor, who)])
     back_to_the_pool(floor)
     portable = in_turns(lambda who: claim_next(floor, who))
 
-    assert len(one_statement) == 40
-    assert one_statement == portable
+    assert len(portable) == 40
+    assert in_a_transaction == portable
+    assert as_a_terminal == portable
 
 
 def test_next_task_shows_the_claimed_task_with_its_names_and_tells_the_console(floor):
@@ -110,26 +124,114 @@ def test_next_task_shows_the_claimed_task_with_its_names_and_tells_the_console(f
     assert fetch(floor, t.id).lease_expires_at is not None
 
 
-def test_an_operator_who_holds_a_task_gets_it_back_and_claims_nothing_new(floor):
+ASKS = {"in a transaction": next_task, "as a terminal asks": as_the_terminal_asks}
+
+
+@pytest.mark.parametrize("ask", ASKS.values(), ids=ASKS.keys())
+def test_an_operator_who_holds_a_task_gets_it_back_and_claims_nothing_new(floor, ask):
     ann = person(floor, "ann")
     first, second = task(floor, priority=9), task(floor, priority=1)
 
-    again = [[t["id"] for t in next_task(floor, ann)] for _ in range(2)]
+    again = [[t["id"] for t in ask(floor, ann)] for _ in range(2)]
 
     assert again == [[first.id], [first.id]]
     assert fetch(floor, second.id).status is TaskStatus.released
 
 
-def test_a_group_lead_brings_its_whole_trip(floor):
+@pytest.mark.parametrize("ask", ASKS.values(), ids=ASKS.keys())
+def test_a_group_lead_brings_its_whole_trip(floor, ask):
     ann = person(floor, "ann")
     a, b, c = task(floor, route_seq=2), task(floor, route_seq=1), task(floor, route_seq=3)
     with floor.factory() as s, s.begin():
         task_service.create_group(s, warehouse_id=floor.warehouse_id, task_ids=[a.id, b.id, c.id])
 
-    got = next_task(floor, ann)
+    got = ask(floor, ann)
 
     assert [t["id"] for t in got] == [b.id, a.id, c.id]
     assert {fetch(floor, x.id).assignee_id for x in (a, b, c)} == {ann.id}
+    assert [history(floor, x.id)[-1][2] for x in (b, a, c)] == [  # b leads: first on the route
+        "claimed", "claimed with group", "claimed with group"]
+
+
+def test_a_claim_in_one_statement_is_committed_when_the_statement_returns(pg: Engine):
+    floor = Floor(make_session_factory(pg))
+    ann = person(floor, "ann")
+    t = task(floor)
+
+    with one_statement(pg) as one:
+        assert one is not None
+        (got,) = pull.claim_in_one_statement(one, user_id=ann.id, warehouse_id=floor.warehouse_id,
+                                             device_id="PDA-1", lease_seconds=LEASE)
+        # Still inside: another connection already sees the claim and its transition.
+        assert fetch(floor, t.id).assignee_id == ann.id
+        assert history(floor, t.id)[-1] == ("released", "assigned", "claimed")
+        assert [(e.name, e.payload["id"], e.payload["status"]) for e in one.events] == [
+            ("task.changed", t.id, "assigned")]
+    assert got["id"] == t.id and got["assignee"] == "Ann"
+
+
+def test_one_statement_leaves_a_holder_and_a_group_lead_to_a_transaction(pg: Engine):
+    floor = Floor(make_session_factory(pg))
+    ann, bob = person(floor, "ann"), person(floor, "bob")
+    lead, member = task(floor, priority=9, route_seq=1), task(floor, priority=9, route_seq=2)
+    with floor.factory() as s, s.begin():
+        task_service.create_group(s, warehouse_id=floor.warehouse_id,
+                                  task_ids=[lead.id, member.id])
+    mine = task(floor, priority=1)
+    with floor.factory() as s, s.begin():
+        task_service.assign(s, task_id=mine.id, user_id=bob.id, actor_id=None,
+                            lease_seconds=LEASE)
+
+    def alone(user):
+        with one_statement(pg) as one:
+            assert one is not None
+            return pull.claim_in_one_statement(one, user_id=user.id, device_id="PDA-1",
+                                               warehouse_id=floor.warehouse_id,
+                                               lease_seconds=LEASE), one.events
+
+    assert alone(ann) == (None, [])  # the head leads a group: its trip is taken in a transaction
+    assert alone(bob) == (None, [])  # Bob holds a task: his own comes first
+    assert {fetch(floor, x.id).status for x in (lead, member)} == {TaskStatus.released}
+    with floor.factory() as s:  # both were still marked present
+        assert {p.user_id for p in presence.listing(s, warehouse_id=floor.warehouse_id)} == {
+            ann.id, bob.id}
+
+
+def by_id_in_a_transaction(floor, user):
+    with floor.factory() as s, s.begin():
+        return pull.next_task(s, user=user.id, warehouse_id=floor.warehouse_id,
+                              device_id="PDA-1", lease_seconds=LEASE)
+
+
+@pytest.mark.parametrize("ask", [by_id_in_a_transaction, as_the_terminal_asks])
+def test_an_operator_no_longer_active_is_refused_and_claims_nothing(floor, ask):
+    ann = person(floor, "ann")
+    t = task(floor)
+    with floor.factory() as s, s.begin():
+        s.execute(update(User).where(User.id == ann.id).values(active=False))
+
+    with pytest.raises(NotSignedIn):
+        ask(floor, ann)
+
+    assert fetch(floor, t.id).status is TaskStatus.released
+    with floor.factory() as s:
+        assert presence.listing(s, warehouse_id=floor.warehouse_id) == []
+
+
+def test_a_refused_statement_gives_its_connection_back_as_it_came(pg: Engine):
+    floor = Floor(make_session_factory(pg))
+    ann = person(floor, "ann")
+    with floor.factory() as s, s.begin():
+        s.execute(update(User).where(User.id == ann.id).values(active=False))
+
+    with pytest.raises(NotSignedIn), one_statement(pg) as one:
+        assert one is not None
+        pull.claim_in_one_statement(one, user_id=ann.id, warehouse_id=floor.warehouse_id,
+                                    device_id="PDA-1", lease_seconds=LEASE)
+
+    with pg.connect() as conn:  # the pool hands out its last-returned connection first
+        assert conn.connection.driver_connection is one.cursor.connection
+        assert conn.connection.driver_connection.autocommit is False
 
 
 def test_an_empty_pool_gives_nothing_and_still_marks_the_operator_present(floor):
@@ -145,11 +247,8 @@ def thirty_press_at_once(floor: Floor, *, skip_locked: bool) -> list[list[int]]:
     users = [person(floor, f"op{i:02d}") for i in range(30)]
 
     def press(i: int) -> list[int]:
-        with floor.factory() as s, s.begin():
-            got = pull.next_task(s, user=s.merge(users[i]), warehouse_id=floor.warehouse_id,
-                                   device_id=f"PDA-{i}", lease_seconds=LEASE,
-                                   skip_locked=skip_locked)
-            return [t["id"] for t in got]
+        got = as_the_terminal_asks(floor, users[i], skip_locked=skip_locked)
+        return [t["id"] for t in got]
 
     return all_at_once(len(users), press)
 
@@ -159,7 +258,8 @@ def test_thirty_operators_pressing_next_task_at_once_on_postgresql_never_share_o
     for _ in range(20):
         task(floor)
 
-    for skip_locked in (True, False):  # ours, and the benchmark's textbook baseline
+    # Ours (one statement, its own transaction), and the benchmark's textbook baseline.
+    for skip_locked in (True, False):
         back_to_the_pool(floor)
         results = thirty_press_at_once(floor, skip_locked=skip_locked)
 

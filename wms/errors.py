@@ -158,6 +158,13 @@ class AuthenticationFailed(WmsError):
     title = "Authentication required"
 
 
+class NotSignedIn(AuthenticationFailed):
+    """A request named a signed-in user (by id, from its session cookie) who is gone or
+    inactive: a scan step, a "next task"."""
+
+    title = "Please sign in"
+
+
 class PermissionDenied(WmsError):
     code = "permission_denied"
     http_status = 403

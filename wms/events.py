@@ -51,8 +51,24 @@ def record(
     return evt
 
 
+def record_all(session: Session, evts: list[Event]) -> None:
+    """Record events already made (``Event``), in order."""
+    session.info.setdefault(_KEY, []).extend(evts)
+
+
 def pending(session: Session) -> list[Event]:
     return list(session.info.get(_KEY, []))
+
+
+def publish(publishers: list[Publisher], events: list[Event]) -> None:
+    """Hand committed work's events to every publisher, in order; a failing one is logged."""
+    if not events:
+        return
+    for publisher in list(publishers):
+        try:
+            publisher(events)
+        except Exception:  # a broken listener never undoes committed work
+            log.exception("event publisher failed", extra={"events": [e.name for e in events]})
 
 
 def install(factory: sessionmaker[Session], publishers: list[Publisher]) -> None:
@@ -60,14 +76,7 @@ def install(factory: sessionmaker[Session], publishers: list[Publisher]) -> None
 
     @event.listens_for(factory, "after_commit")
     def _after_commit(session: Session) -> None:
-        events = session.info.pop(_KEY, [])
-        if not events:
-            return
-        for publish in list(publishers):
-            try:
-                publish(events)
-            except Exception:  # a broken listener never undoes committed work
-                log.exception("event publisher failed", extra={"events": [e.name for e in events]})
+        publish(publishers, session.info.pop(_KEY, []))
 
     @event.listens_for(factory, "after_transaction_end")
     def _after_end(session: Session, transaction: SessionTransaction) -> None:

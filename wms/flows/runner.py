@@ -32,7 +32,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
-from wms.errors import NotFound, WmsError
+from wms.errors import NotFound, NotSignedIn, WmsError
 from wms.flows import scans
 from wms.flows.base import Flow, Message, Screen, StepContext, render
 from wms.flows.scans import Scan
@@ -280,14 +280,6 @@ _PG_SAVE_STEP = (
 )
 _PG_SAVE = _PG_SAVE_STEP.format(done="")
 _PG_SAVE_DONE = _PG_SAVE_STEP.format(done=", active = false, finished_at = %(finished_at)s")
-
-
-class NotSignedIn(WmsError):
-    """The step was asked for a user id whose user is gone or inactive."""
-
-    code = "authentication_failed"
-    http_status = 401
-    title = "Please sign in"
 
 
 def _lock(

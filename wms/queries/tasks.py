@@ -19,10 +19,10 @@ def _iso(value: datetime | None) -> str | None:
 
 def describe(task: Task) -> dict[str, Any]:
     """A task as plain values (ids only), for events and APIs."""
-    return describe_values({key: getattr(task, key) for key in _DESCRIBED})
+    return describe_values({key: getattr(task, key) for key in DESCRIBED})
 
 
-_DESCRIBED = (
+DESCRIBED = (
     "id", "type", "status", "priority", "due_at", "warehouse_id", "zone_id", "required_skill",
     "route_seq", "group_id", "assignee_id", "device_id", "item_id", "qty", "done_qty", "uom",
     "from_location_id", "to_location_id", "lease_expires_at", "exception_reason", "created_at",

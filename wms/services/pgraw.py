@@ -16,7 +16,6 @@ path: ``cursor`` returns None there.
 from __future__ import annotations
 
 from typing import Any
-from weakref import WeakKeyDictionary
 
 import psycopg
 from psycopg.types.json import Json
@@ -24,11 +23,9 @@ from sqlalchemy import inspect
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, make_transient_to_detached
 
-__all__ = ["Entities", "Json", "cursor", "execute"]
+from wms.db import driver_cursor
 
-#: One cursor per connection, reused: a connection serves one request at a time and every
-#: caller reads its result at once (a fresh cursor per statement costs a quarter more).
-_cursors: WeakKeyDictionary[Any, Any] = WeakKeyDictionary()
+__all__ = ["Entities", "Json", "cursor", "execute"]
 
 
 def cursor(session: Session) -> Any | None:
@@ -40,11 +37,7 @@ def cursor(session: Session) -> Any | None:
     conn = session.connection()
     if conn.dialect.name != "postgresql":
         return None
-    driver = conn.connection.driver_connection
-    cur = _cursors.get(driver)
-    if cur is None or cur.closed:
-        cur = _cursors[driver] = driver.cursor()
-    return cur
+    return driver_cursor(conn.connection.driver_connection)
 
 
 def execute(cur: Any, sql: str, params: Any = None) -> Any:

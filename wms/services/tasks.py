@@ -52,27 +52,25 @@ class TaskClosed(Conflict):
 
 def announce(session: Session, task: Task) -> None:
     """Tell the console's warehouse room that a task changed; hint the zone of new work."""
-    announce_described(session, describe(task))
+    events.record_all(session, announcements(describe(task)))
 
 
-def announce_described(session: Session, task: dict[str, Any]) -> None:
-    """``announce`` of a task already described (``describe``)."""
-    events.record(
-        session,
-        "task.changed",
-        task,
-        rooms=[f"warehouse:{task['warehouse_id']}"],
-        namespaces=["/console"],
-    )
+def announcements(task: dict[str, Any]) -> list[events.Event]:
+    """``announce``'s events for a task already described (``describe``)."""
+    said = [
+        events.Event("task.changed", task, (f"warehouse:{task['warehouse_id']}",), ("/console",))
+    ]
     if task["status"] == TaskStatus.released.value and task["zone_id"] is not None:
         # A wake-up only (not stored): terminals in the zone may ask for "next task".
-        events.record(
-            session,
-            "task.released",
-            {"task_id": task["id"], "zone_id": task["zone_id"], "priority": task["priority"]},
-            rooms=[f"zone:{task['zone_id']}"],
-            namespaces=["/terminal"],
+        said.append(
+            events.Event(
+                "task.released",
+                {"task_id": task["id"], "zone_id": task["zone_id"], "priority": task["priority"]},
+                (f"zone:{task['zone_id']}",),
+                ("/terminal",),
+            )
         )
+    return said
 
 
 def get_task(session: Session, task_id: int, *, lock: bool = True) -> Task:

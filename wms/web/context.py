@@ -11,8 +11,8 @@ from flask import Flask, current_app, g
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from wms.db import reader
-from wms.events import Publisher
+from wms.db import OneStatement, one_statement, reader
+from wms.events import Publisher, publish
 from wms.settings import Settings
 
 
@@ -42,6 +42,24 @@ def transaction() -> Iterator[Session]:
     end_reads()
     with wms().session_factory() as session, session.begin():
         yield session
+
+
+@contextmanager
+def statement() -> Iterator[OneStatement | None]:
+    """The entrypoint's one transaction when its usual work is a single statement.
+
+    On PostgreSQL that statement is the transaction (``wms.db.one_statement``:
+    no ``BEGIN``, no ``COMMIT`` round trip, no session); the service says when
+    the case needs more, and the entrypoint then asks again in
+    ``transaction()``. The events of the work are published after it, as after
+    a commit. On SQLite: None (ask in ``transaction()``).
+    """
+    end_reads()
+    ctx = wms()
+    with one_statement(ctx.engine) as one:
+        yield one
+    if one is not None:
+        publish(ctx.publishers, one.events)
 
 
 def end_reads() -> None:

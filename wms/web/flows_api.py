@@ -15,7 +15,7 @@ from typing import Any
 from flask import Blueprint, Flask, Response, current_app, jsonify, request, session
 from sqlalchemy.orm import Session
 
-from wms.errors import FieldError, ValidationFailed, WmsError
+from wms.errors import FieldError, NotSignedIn, ValidationFailed, WmsError
 from wms.flows import runner
 from wms.messages import translate
 from wms.model import User
@@ -24,7 +24,7 @@ from wms.services import claims, printing, pull, pushes
 from wms.services import devices as device_service
 from wms.services import tasks as task_service
 from wms.web.auth import current_user, deny, login_required
-from wms.web.context import read_session, transaction, wms
+from wms.web.context import read_session, statement, transaction, wms
 from wms.web.errors import problem
 
 log = logging.getLogger(__name__)
@@ -91,17 +91,22 @@ def my_tasks() -> Response:
 
 
 @bp.post("/tasks/next")
-@terminal_only
+@login_required(kind="terminal", view_reads_user=True)
 def next_task() -> Response:
+    """The operator's own task, else a claim from the pool: on PostgreSQL usually one
+    statement that is its own transaction, read of the signed-in user included."""
     where = _where()
-    with transaction() as s:
-        found = pull.next_task(
-            s,
-            user=_me(s),
+    try:
+        found = pull.next_task_request(
+            statement,
+            transaction,
+            user=session["user_id"],
             warehouse_id=where["warehouse_id"],
             device_id=where["device_id"],
             lease_seconds=_lease(),
         )
+    except NotSignedIn:
+        return deny(401, "please sign in")
     if not found:
         return jsonify({"tasks": [], "message": _message("no_task", "info")})
     return jsonify({"tasks": found, "message": None})
@@ -179,7 +184,7 @@ def step(flow_session_id: int) -> Response:
                 locale=session.get("locale"),
                 find_scale=lambda: _station_scale(s),
             )
-    except runner.NotSignedIn:
+    except NotSignedIn:
         return deny(401, "please sign in")
     return jsonify(shown)
 
