@@ -5,17 +5,19 @@ Run by hand (it recreates the database it is given):
     python -m benchmarks.claims --url postgresql+psycopg://postgres@127.0.0.1:5432/bench_tasks
 
 For 1, 4, 8 and 16 concurrent claimers, each strategy claims for
-``--seconds``; every claim is one transaction. By default (``--scope
-request``) that transaction is what a terminal's "next task" runs
-(``pull.next_task``: the operator's own task or a claim from the pool,
-presence, the task's codes and names), as a different operator each time;
-``--scope claim`` measures the pool claim alone. "Plain" is the same code
-with the pool claim swapped for the textbook one: a waiting ``SELECT ...
-FOR UPDATE`` of the head, then the same claim. The pool is reset between
-runs. Each claimer is its own process with its own connection, as server
-workers are, so the Python client's GIL does not cap the claim rate.
-Double claims are counted from the recorded transitions (a task
-claimed twice would have two "claimed" rows) and from the assignees.
+``--seconds``. By default (``--scope request``) a claim is what a
+terminal's "next task" runs once its cookie is checked
+(``pull.next_task_request``: the signed-in user read, the operator's own
+task or a claim from the pool, presence, the task's codes and names; on
+PostgreSQL one statement that is its own transaction), as a different
+operator each time; ``--scope claim`` measures the user read and the pool
+claim alone, in a transaction. "Plain" is the same code with the pool claim
+swapped for the textbook one (``skip_locked=False``): in a transaction, a
+waiting ``SELECT ... FOR UPDATE`` of the head, then the same claim. The
+pool is reset between runs. Each claimer is its own process with its own
+connection, as server workers are, so the Python client's GIL does not cap
+the claim rate. Double claims are counted from the recorded transitions (a
+task claimed twice would have two "claimed" rows).
 """
 
 from __future__ import annotations
