@@ -80,15 +80,16 @@ def cookie(user_id: int, warehouse_id: int) -> tuple[str, str]:
     return f"session={value}", token
 
 
-def serve(url: str) -> tuple[subprocess.Popen, str]:
+def serve(url: str, workers: int = 1) -> tuple[subprocess.Popen, str]:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     env = {**os.environ, "WMS_DATABASE_URL": url, "WMS_SECRET_KEY": SECRET,
            "WMS_SOCKETIO__ASYNC_MODE": "gevent", "WMS_LOG_LEVEL": "WARNING"}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-k", "gevent", "-w", "1", "--worker-connections",
-         "1000", "--keep-alive", "75", "-b", f"127.0.0.1:{port}", "benchmarks.serve:make()"],
+        [sys.executable, "-m", "gunicorn", "-k", "gevent", "-w", str(workers),
+         "--worker-connections", "1000", "--keep-alive", "75", "-b", f"127.0.0.1:{port}",
+         "benchmarks.serve:make()"],
         cwd=ROOT, env=env)
     base = f"http://127.0.0.1:{port}"
     wait_ready(base)
@@ -178,17 +179,20 @@ def main() -> None:
                         help="seconds of scan steps, and as many of SELECT 1")
     parser.add_argument("--rounds", type=int, default=4,
                         help="phases of each, alternating (SELECT 1 first)")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="gevent workers (production runs one process per core)")
     parser.add_argument("--think", type=float, default=2.0,
                         help="seconds each scanner waits between scans (0: flat out)")
     args = parser.parse_args()
     people = prepare(args.url, args.scanners)
-    proc, base = serve(args.url)
+    proc, base = serve(args.url, args.workers)
     try:
         results = asyncio.run(measure(base, people, args.seconds, args.think, args.rounds))
     finally:
         proc.terminate()
         proc.wait(10)
-    print(f"{args.scanners} concurrent scanners, {args.think:g}s between scans, "
+    print(f"{args.scanners} concurrent scanners, {args.workers} gevent worker(s), "
+          f"{args.think:g}s between scans, "
           f"{args.seconds:g}s of steps and {args.seconds:g}s of SELECT 1 in {args.rounds} "
           f"alternating rounds; load average {os.getloadavg()[0]:.1f} at the end")
     print("| endpoint | requests | req/s | p50 ms | p99 ms |")

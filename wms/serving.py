@@ -52,26 +52,3 @@ def settle_heap() -> None:
     """
     gc.collect()
     gc.freeze()
-
-
-def gunicorn_command(
-    host: str, port: int, *, workers: int = 1, connections: int = 2000
-) -> list[str]:
-    return [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "-k",
-        "gevent",
-        "-w",
-        str(workers),
-        "--worker-connections",
-        str(connections),
-        "--bind",
-        f"{host}:{port}",
-        "--graceful-timeout",
-        "30",
-        "--access-logfile",
-        "-",
-        "wms.wsgi:app",
-    ]
