@@ -127,7 +127,25 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         "pool_use_lifo": True,
     }
     options.update(kwargs)
-    return create_engine(url, **options)
+    engine = create_engine(url, **options)
+    if engine.dialect.name == "postgresql":
+        _autocommit_off_at_checkin(engine)
+    return engine
+
+
+def _autocommit_off_at_checkin(engine: Engine) -> None:
+    """Every pooled connection goes back to the pool with psycopg's autocommit off.
+
+    A transaction begun with ``pgraw.begin_with`` switches it on (so that its
+    ``BEGIN`` can ride with its first statement); the session's commit or
+    rollback ends that transaction, and here, once nobody holds the connection,
+    psycopg is told to send its own ``BEGIN`` again.
+    """
+
+    @event.listens_for(engine, "checkin")
+    def _off(dbapi_conn: Any, _record: Any) -> None:
+        if dbapi_conn is not None and dbapi_conn.autocommit and not dbapi_conn.closed:
+            dbapi_conn.autocommit = False
 
 
 def _sqlite_pragmas(engine: Engine, *, wal: bool) -> None:

@@ -295,10 +295,10 @@ def _lock(
     if raw is not None and isinstance(user, int):
         params: dict[str, Any] = {"fs": flow_session_id, "user": user}
         if input is None:
-            rows = pgraw.execute(raw, _PG_LOCK_STEP_AND_USER, params).fetchall()
+            rows = pgraw.begin_with(raw, _PG_LOCK_STEP_AND_USER, params).fetchall()
         else:
             params.update(scans.scan_params(input))
-            rows = pgraw.execute(raw, _lock_and_scan_sql(), params).fetchall()
+            rows = pgraw.begin_with(raw, _lock_and_scan_sql(), params).fetchall()
         if not rows or not rows[0][0]:
             raise NotSignedIn(f"user {user} is not signed in")
         found = rows[0]
@@ -317,7 +317,7 @@ def _lock(
             raise NotSignedIn(f"user {user} is not signed in")
         user = _plain_user(user, row.role, row.locale)
     if raw is not None:
-        fs = pgraw.execute(raw, _PG_LOCK_STEP, {"fs": flow_session_id}).fetchone()
+        fs = pgraw.begin_with(raw, _PG_LOCK_STEP, {"fs": flow_session_id}).fetchone()
     else:
         fs = session.execute(_LOCK_STEP, {"flow_session_id": flow_session_id}).one_or_none()
     return (_Locked._make(fs) if fs is not None else None), user, None
@@ -407,6 +407,9 @@ def _refuse(
     never touches the database).
     """
     user = _plain_user(ctx.user.id, ctx.user.role, ctx.user.locale)  # the rollback expires
+    raw = pgraw.cursor(session)
+    if raw is not None:
+        pgraw.end(raw)  # while the connection is still the step's
     session.rollback()
     with Session(bind=session.get_bind()) as redraw:
         task = redraw.get(Task, fs.task_id) if fs.task_id else None
@@ -447,7 +450,7 @@ def _save(
     if raw is not None:
         session.flush()  # the step's entity changes first, as the Core statement's autoflush did
         values.update(data=pgraw.Json(ctx.data), last_screen=pgraw.Json(shown))
-        pgraw.execute(raw, _PG_SAVE_DONE if screen.done else _PG_SAVE, values | seen)
+        pgraw.commit_with(raw, _PG_SAVE_DONE if screen.done else _PG_SAVE, values | seen)
     else:
         session.execute(_SAVE_STEP, values)
         session.execute(presence.seen_statement("sqlite"), seen)

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session, make_transient_to_detached
 
 from wms.db import driver_cursor
 
-__all__ = ["Entities", "Json", "cursor", "execute"]
+__all__ = ["Entities", "Json", "begin_with", "commit_with", "cursor", "end", "execute"]
 
 
 def cursor(session: Session) -> Any | None:
@@ -51,6 +51,58 @@ def execute(cur: Any, sql: str, params: Any = None) -> Any:
         return cur.execute(sql, params)
     except psycopg.Error as exc:
         raise DBAPIError.instance(sql, params, exc, psycopg.Error) from exc
+
+
+def begin_with(cur: Any, sql: str, params: Any = None) -> Any:
+    """Begin the transaction with its first statement: ``BEGIN`` and ``sql`` in one flight.
+
+    psycopg sends its own ``BEGIN`` alone and waits for it before the first
+    statement. Here the connection is switched to autocommit, so psycopg sends
+    no ``BEGIN`` of its own, and ours goes out with ``sql`` in a pipeline: one
+    round trip. On the server the transaction is like any other, and psycopg's
+    ``commit()`` and ``rollback()`` (the session's) end it as usual: they go by
+    the server's transaction status, not by the autocommit switch.
+    ``commit_with`` and ``end`` switch autocommit off again while the
+    connection is still this transaction's; the pool does it at check-in for
+    every other ending (``wms.db.make_engine``). A transaction already under way
+    (something ran before) just runs ``sql``.
+    """
+    conn = cur.connection
+    if conn.autocommit or conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+        return execute(cur, sql, params)
+    conn.autocommit = True
+    try:
+        with conn.pipeline():
+            cur.execute("BEGIN")
+            cur.execute(sql, params)
+    except psycopg.Error as exc:
+        raise DBAPIError.instance(sql, params, exc, psycopg.Error) from exc
+    return cur
+
+
+def commit_with(cur: Any, sql: str, params: Any = None) -> None:
+    """The last statement of a transaction ``begin_with`` began, and ``COMMIT``, in one
+    flight; autocommit is switched off again. On an error nothing of the transaction stays
+    (the pipeline skips the ``COMMIT``; the session's rollback ends it)."""
+    conn = cur.connection
+    if not conn.autocommit:  # not begun by ``begin_with``: the session commits as usual
+        execute(cur, sql, params)
+        return
+    try:
+        with conn.pipeline():
+            cur.execute(sql, params)
+            cur.execute("COMMIT")
+    except psycopg.Error as exc:
+        raise DBAPIError.instance(sql, params, exc, psycopg.Error) from exc
+    conn.autocommit = False
+
+
+def end(cur: Any) -> None:
+    """Roll back what ``begin_with`` began, if it is still open, and switch autocommit off."""
+    conn = cur.connection
+    if conn.autocommit and not conn.closed:
+        conn.rollback()
+        conn.autocommit = False
 
 
 class Entities:
