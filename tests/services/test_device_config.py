@@ -12,8 +12,8 @@ from wms.devices.config import DevicesConfig, PrinterConfig, ScaleConfig, Workst
 from wms.errors import NotFound, ValidationFailed
 from wms.labels.zpl import LabelDataError
 from wms.model import Printer, PrinterAssignment, PrintJob, ScaleDevice
-from wms.services import devices, printing
-from wms.services.devices import DefinedInFile, PrinterHasJobs, PrinterInput, ScaleInput
+from wms.services import device_edits, devices, printing
+from wms.services.device_edits import DefinedInFile, PrinterHasJobs, PrinterInput, ScaleInput
 
 FILE = DevicesConfig(
     workstations=(WorkstationConfig("PACK-01", "Pack station 1"),),
@@ -47,7 +47,7 @@ def dock_printer(**changes) -> PrinterInput:
 
 def test_a_console_printer_is_stored_with_one_assignment_per_label_kind(synced, floor):
     with synced.begin():
-        printer = devices.save_printer(
+        printer = device_edits.save_printer(
             synced,
             dock_printer(default=True),
             warehouse_id=floor.warehouse_id,
@@ -83,7 +83,7 @@ def test_every_problem_of_a_printer_form_is_reported_at_once(synced, floor):
     )
 
     with pytest.raises(ValidationFailed) as caught, synced.begin():
-        devices.save_printer(synced, bad, warehouse_id=floor.warehouse_id)
+        device_edits.save_printer(synced, bad, warehouse_id=floor.warehouse_id)
 
     assert {e.field for e in caught.value.errors} == {
         "code",
@@ -98,7 +98,7 @@ def test_every_problem_of_a_printer_form_is_reported_at_once(synced, floor):
 
 def test_a_serial_printer_needs_a_serial_url(synced, floor):
     with pytest.raises(ValidationFailed) as caught, synced.begin():
-        devices.save_printer(
+        device_edits.save_printer(
             synced,
             dock_printer(driver="serial", address="10.0.4.21"),
             warehouse_id=floor.warehouse_id,
@@ -114,7 +114,7 @@ def test_the_file_owns_its_codes(synced, floor):
     synced.commit()
 
     with pytest.raises(ValidationFailed) as caught, synced.begin():
-        devices.save_printer(
+        device_edits.save_printer(
             synced,
             dock_printer(code="FILE-SHIP"),
             warehouse_id=floor.warehouse_id,
@@ -122,14 +122,14 @@ def test_the_file_owns_its_codes(synced, floor):
         )
     assert caught.value.errors[0].message == "this code is defined in devices.toml"
     with pytest.raises(DefinedInFile), synced.begin():
-        devices.set_printer_enabled(synced, file_printer.id, False, file_codes=FILE_PRINTERS)
+        device_edits.set_printer_enabled(synced, file_printer.id, False, file_codes=FILE_PRINTERS)
     with pytest.raises(DefinedInFile), synced.begin():
-        devices.delete_printer(synced, file_printer.id, file_codes=FILE_PRINTERS)
+        device_edits.delete_printer(synced, file_printer.id, file_codes=FILE_PRINTERS)
 
 
 def test_a_restart_syncs_the_file_again_and_leaves_console_devices_alone(synced, floor):
     with synced.begin():
-        devices.save_printer(synced, dock_printer(), warehouse_id=floor.warehouse_id)
+        device_edits.save_printer(synced, dock_printer(), warehouse_id=floor.warehouse_id)
 
     with synced.begin():
         devices.sync_devices(synced, FILE, warehouse_id=floor.warehouse_id)
@@ -141,7 +141,7 @@ def test_a_restart_syncs_the_file_again_and_leaves_console_devices_alone(synced,
 
 def test_a_printer_with_jobs_is_kept(synced, floor):
     with synced.begin():
-        printer = devices.save_printer(
+        printer = device_edits.save_printer(
             synced, dock_printer(driver="fake", address=""), warehouse_id=floor.warehouse_id
         )
         printing.queue_print_job(
@@ -149,21 +149,21 @@ def test_a_printer_with_jobs_is_kept(synced, floor):
         )
 
     with pytest.raises(PrinterHasJobs), synced.begin():
-        devices.delete_printer(synced, printer.id)
+        device_edits.delete_printer(synced, printer.id)
 
     assert synced.get(Printer, printer.id) is not None
 
 
 def test_a_console_scale_is_checked_and_stored(synced):
     with pytest.raises(ValidationFailed) as caught, synced.begin():
-        devices.save_scale(
+        device_edits.save_scale(
             synced,
             ScaleInput(code="PACK1-SCALE", url="socket://10.0.4.30", framing="8X1", window=0),
         )
     assert {e.field for e in caught.value.errors} == {"url", "framing", "window"}
 
     with synced.begin():
-        scale = devices.save_scale(
+        scale = device_edits.save_scale(
             synced,
             ScaleInput(code="PACK1-SCALE", url="socket://10.0.4.30:4001", workstation="PACK-01"),
         )
@@ -177,7 +177,7 @@ def test_the_fingerprint_changes_with_every_edit(synced, floor):
     before = devices.config_fingerprint(synced)
     synced.rollback()
     with synced.begin():
-        devices.save_printer(synced, dock_printer(), warehouse_id=floor.warehouse_id)
+        device_edits.save_printer(synced, dock_printer(), warehouse_id=floor.warehouse_id)
 
     assert devices.config_fingerprint(synced) != before
 
@@ -187,7 +187,7 @@ def test_the_fingerprint_changes_with_every_edit(synced, floor):
 
 def fake_location_printer(session, floor) -> None:
     with session.begin():
-        devices.save_printer(
+        device_edits.save_printer(
             session,
             dock_printer(
                 code="LOC-PRN",
@@ -246,7 +246,7 @@ def test_a_label_that_cannot_be_printed_rolls_back_the_labels_before_it(synced, 
 def test_item_labels_are_one_job_with_copies_and_the_gtin(synced, floor):
     tea = floor.item("TEA-100", name="Green tea", barcodes=[("6901234567892", "each")])
     with synced.begin():
-        devices.save_printer(
+        device_edits.save_printer(
             synced,
             dock_printer(
                 code="ITEM-PRN",

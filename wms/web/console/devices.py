@@ -3,7 +3,8 @@
 Each write is one transaction; after its commit the device runtime reloads,
 so the spooler and the scale monitor use the change at once (no restart).
 Devices listed in config/devices.toml are shown with that source and are
-read-only here (see ``wms.services.devices`` for the precedence rule).
+read-only here (see ``wms.services.devices`` for the precedence rule and
+``wms.services.device_edits`` for the edits).
 Health is pushed to the page over Socket.IO (``printer.status_changed``,
 ``scale.status_changed`` on /console).
 """
@@ -20,7 +21,7 @@ from sqlalchemy import select
 
 from wms.labels.templates import KINDS
 from wms.model import Printer, PrinterDriver, ScaleDevice, ScaleDriver, Workstation, Zone
-from wms.services import devices as service
+from wms.services import device_edits as service
 from wms.services import printing
 from wms.web.console.common import (
     Form,
