@@ -58,22 +58,19 @@ def one_statement(engine: Engine) -> Iterator[OneStatement | None]:
     whose case needs more than its one statement says so, and the entrypoint
     asks again in a transaction. The connection goes back to the pool as it
     came (autocommit off). On SQLite: None (every transaction is ``BEGIN
-    IMMEDIATE`` there; ask in a transaction).
+    IMMEDIATE`` there; ask in a transaction). The pool switches autocommit off
+    again at check-in (``make_engine``).
     """
     if engine.dialect.name != "postgresql":
         yield None
         return
     pooled = engine.raw_connection()
-    driver = pooled.driver_connection
-    assert driver is not None
     try:
+        driver = pooled.driver_connection
+        assert driver is not None
         driver.autocommit = True
         yield OneStatement(driver_cursor(driver))
     finally:
-        try:
-            driver.autocommit = False
-        except Exception:  # a broken connection: the pool must not hand it out again
-            pooled.invalidate()
         pooled.close()
 
 
@@ -136,16 +133,21 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 def _autocommit_off_at_checkin(engine: Engine) -> None:
     """Every pooled connection goes back to the pool with psycopg's autocommit off.
 
-    A transaction begun with ``pgraw.begin_with`` switches it on (so that its
-    ``BEGIN`` can ride with its first statement); the session's commit or
-    rollback ends that transaction, and here, once nobody holds the connection,
-    psycopg is told to send its own ``BEGIN`` again.
+    ``one_statement`` and a transaction begun with ``pgraw.begin_with`` switch it
+    on (no ``BEGIN`` of psycopg's own); the session's commit or rollback ends
+    such a transaction, and here, once nobody holds the connection, psycopg is
+    told to send its own ``BEGIN`` again. A connection that cannot be told is
+    broken: the pool drops it.
     """
 
     @event.listens_for(engine, "checkin")
-    def _off(dbapi_conn: Any, _record: Any) -> None:
-        if dbapi_conn is not None and dbapi_conn.autocommit and not dbapi_conn.closed:
+    def _off(dbapi_conn: Any, record: Any) -> None:
+        if dbapi_conn is None or not dbapi_conn.autocommit:
+            return
+        try:
             dbapi_conn.autocommit = False
+        except Exception as exc:
+            record.invalidate(exc)
 
 
 def _sqlite_pragmas(engine: Engine, *, wal: bool) -> None:

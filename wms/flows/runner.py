@@ -407,9 +407,6 @@ def _refuse(
     never touches the database).
     """
     user = _plain_user(ctx.user.id, ctx.user.role, ctx.user.locale)  # the rollback expires
-    raw = pgraw.cursor(session)
-    if raw is not None:
-        pgraw.end(raw)  # while the connection is still the step's
     session.rollback()
     with Session(bind=session.get_bind()) as redraw:
         task = redraw.get(Task, fs.task_id) if fs.task_id else None

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session, make_transient_to_detached
 
 from wms.db import driver_cursor
 
-__all__ = ["Entities", "Json", "begin_with", "commit_with", "cursor", "end", "execute"]
+__all__ = ["Entities", "Json", "begin_with", "commit_with", "cursor", "execute"]
 
 
 def cursor(session: Session) -> Any | None:
@@ -61,48 +61,37 @@ def begin_with(cur: Any, sql: str, params: Any = None) -> Any:
     no ``BEGIN`` of its own, and ours goes out with ``sql`` in a pipeline: one
     round trip. On the server the transaction is like any other, and psycopg's
     ``commit()`` and ``rollback()`` (the session's) end it as usual: they go by
-    the server's transaction status, not by the autocommit switch.
-    ``commit_with`` and ``end`` switch autocommit off again while the
-    connection is still this transaction's; the pool does it at check-in for
-    every other ending (``wms.db.make_engine``). A transaction already under way
-    (something ran before) just runs ``sql``.
+    the server's transaction status, not by the autocommit switch. The pool
+    switches autocommit off again when the connection comes back
+    (``wms.db.make_engine``). A transaction already under way (something ran
+    before) just runs ``sql``.
     """
     conn = cur.connection
     if conn.autocommit or conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
         return execute(cur, sql, params)
     conn.autocommit = True
-    try:
-        with conn.pipeline():
-            cur.execute("BEGIN")
-            cur.execute(sql, params)
-    except psycopg.Error as exc:
-        raise DBAPIError.instance(sql, params, exc, psycopg.Error) from exc
-    return cur
+    return _one_flight(cur, ("BEGIN", None), (sql, params))
 
 
 def commit_with(cur: Any, sql: str, params: Any = None) -> None:
     """The last statement of a transaction ``begin_with`` began, and ``COMMIT``, in one
-    flight; autocommit is switched off again. On an error nothing of the transaction stays
-    (the pipeline skips the ``COMMIT``; the session's rollback ends it)."""
-    conn = cur.connection
-    if not conn.autocommit:  # not begun by ``begin_with``: the session commits as usual
+    flight. On an error nothing of the transaction stays (the pipeline skips the
+    ``COMMIT``; the session's rollback ends it)."""
+    if not cur.connection.autocommit:  # not begun by ``begin_with``: the session commits
         execute(cur, sql, params)
         return
+    _one_flight(cur, (sql, params), ("COMMIT", None))
+
+
+def _one_flight(cur: Any, *statements: tuple[str, Any]) -> Any:
+    """Send ``statements`` in one pipeline (one round trip); ``cur`` holds the last result."""
     try:
-        with conn.pipeline():
-            cur.execute(sql, params)
-            cur.execute("COMMIT")
+        with cur.connection.pipeline():
+            for sql, params in statements:
+                cur.execute(sql, params)
     except psycopg.Error as exc:
-        raise DBAPIError.instance(sql, params, exc, psycopg.Error) from exc
-    conn.autocommit = False
-
-
-def end(cur: Any) -> None:
-    """Roll back what ``begin_with`` began, if it is still open, and switch autocommit off."""
-    conn = cur.connection
-    if conn.autocommit and not conn.closed:
-        conn.rollback()
-        conn.autocommit = False
+        raise DBAPIError.instance(statements[-1][0], None, exc, psycopg.Error) from exc
+    return cur
 
 
 class Entities:

@@ -248,9 +248,9 @@ _PG_NEXT_ALONE = _PG_NEXT.format(pick=_PG_SKIPPING, alone=" AND head.group_id IS
 _PG_NEXT_OF_ONE = _PG_NEXT.format(
     pick="SELECT id, group_id FROM task WHERE id = %(task_id)s", alone=""
 )
+_PG_TEXTBOOK_HEAD = f"WITH {_PG_WHO} {_PG_HEAD.format(skip='')}"
 #: The result columns of each statement above, by its text, read once.
 _COLUMNS: dict[str, list[str]] = {}
-_PG_TEXTBOOK_HEAD = f"WITH {_PG_WHO} {_PG_HEAD.format(skip='')}"
 
 
 def _next_task_pg(
@@ -269,8 +269,8 @@ def _next_task_pg(
     The row (a dict), None when the pool has nothing for them, or ``_PORTABLE``
     when they already hold a task and, ``alone`` (the statement is its own
     transaction), when the head of the pool leads a group (then nothing was
-    claimed). The presence upsert is part of the statement
-    in every case; an operator gone or inactive raises ``NotSignedIn``.
+    claimed). The presence upsert is part of the statement in every case; an
+    operator gone or inactive raises ``NotSignedIn``.
     """
     params: dict[str, Any] = {
         "me": user_id,
