@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 
 from wms import events
 from wms.db import make_engine, make_session_factory
+from wms.serving import use_gevent_wait
 from wms.settings import Settings, load_settings
 from wms.web.context import WmsContext, close_read_session
 from wms.web.logs import configure_logging, init_request_ids
@@ -37,6 +38,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     """Build the app. Nothing is created at import time; tests build their own."""
     settings = settings or load_settings()
     configure_logging(settings.log_level)
+    if settings.socketio.async_mode == "gevent":
+        use_gevent_wait()  # psycopg straight on the hub; nothing where gevent has not patched
     app = Flask(__name__, static_folder=None)
     app.config.update(
         SECRET_KEY=settings.secret_key,

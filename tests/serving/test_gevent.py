@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -26,8 +27,8 @@ def _free_port() -> int:
 
 
 SLOW_APP = """
-from wms.serving import check_gevent_ready, patch_for_gevent
-patch_for_gevent(); check_gevent_ready()
+from wms.serving import check_gevent_ready, patch_for_gevent, use_gevent_wait
+patch_for_gevent(); check_gevent_ready(); use_gevent_wait()
 from sqlalchemy import text
 from wms.db import make_engine
 engine = make_engine({url!r})
@@ -99,3 +100,76 @@ def test_the_production_entry_refuses_psycopg_imported_before_patching():
 
     assert result.returncode != 0
     assert "psycopg was imported before gevent patched" in result.stderr
+
+
+WAITS = """
+from gevent import monkey; monkey.patch_all()
+import json, time
+import gevent, psycopg, psycopg.waiting as waiting
+from wms.serving import use_gevent_wait
+use_gevent_wait()
+url = {url!r}
+conn = psycopg.connect(url, autocommit=True)
+ticks = []
+def tick():
+    while True:
+        ticks.append(time.monotonic())
+        gevent.sleep(0.05)
+ticker = gevent.spawn(tick)
+began = time.monotonic()
+conn.execute("select pg_sleep(0.5)")
+slept = time.monotonic() - began
+during = len([t for t in ticks if began < t < began + slept])
+with conn.pipeline():
+    flight = [conn.execute("select %s::int", [n]) for n in (1, 2, 3)]
+answers = [c.fetchone()[0] for c in flight]
+conn.execute("listen shelf_empty")
+began = time.monotonic()
+heard = list(conn.notifies(timeout=0.3))
+listened = time.monotonic() - began
+killer = psycopg.connect(url, autocommit=True)
+killer.execute("select pg_terminate_backend(%s)", [conn.info.backend_pid])
+try:
+    conn.execute("select 1")
+    broken = None
+except psycopg.OperationalError as exc:
+    broken = type(exc).__name__
+ticker.kill()
+print(json.dumps(dict(wait=waiting.wait.__name__, slept=slept, during=during, answers=answers,
+                      heard=len(heard), listened=listened, broken=broken)))
+"""
+
+
+def test_under_gevent_psycopg_waits_on_the_hub_and_keeps_its_promises():
+    """Our wait: others run while a query sleeps; pipelines, timeouts and a dead server behave."""
+    url = PG_URL.replace("postgresql+psycopg://", "postgresql://")
+    result = subprocess.run(
+        [sys.executable, "-c", WAITS.format(url=url)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    seen = json.loads(result.stdout.strip().splitlines()[-1])
+
+    assert seen["wait"] == "gevent_wait"
+    assert seen["slept"] >= 0.5
+    assert seen["during"] >= 5, "another greenlet should tick every 50 ms while the query sleeps"
+    assert seen["answers"] == [1, 2, 3]
+    assert seen["heard"] == 0 and 0.25 <= seen["listened"] < 2.0
+    assert seen["broken"] is not None, "a terminated connection must raise, not hang"
+
+
+def test_without_gevent_psycopg_keeps_its_own_wait():
+    code = (
+        "import psycopg.waiting as waiting\n"
+        "before = waiting.wait\n"
+        "from wms.serving import use_gevent_wait\n"
+        "use_gevent_wait()\n"
+        "print(waiting.wait is before)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert result.stdout.strip() == "True", result.stderr[-2000:]
