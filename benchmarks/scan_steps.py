@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import bisect
 import os
 import random
 import socket
@@ -110,11 +111,21 @@ def wait_ready(base: str, timeout: float = 60.0) -> None:
 
 
 STEPS = ("source", "item", "quantity", "destination")
+#: How much one pause between scans varies around ``--think`` (0.5: from half to one and a
+#: half times it). Set from ``--jitter``.
+JITTER = {"spread": 0.5}
+
+
+async def pause(think: float) -> None:
+    """A person's pause between two scans: ``think`` on average, never the same twice."""
+    spread = JITTER["spread"]
+    await asyncio.sleep(random.uniform(think * (1 - spread), think * (1 + spread)))
 
 
 async def scanner(http: aiohttp.ClientSession, base: str, i: int, who: tuple[int, int],
                   stop: float, think: float, out: list[float],
-                  by_step: dict[str, list[float]] | None = None) -> None:
+                  by_step: dict[str, list[float]] | None = None,
+                  sent: list[float] | None = None) -> None:
     jar, token = cookie(*who)
     headers = {"Cookie": jar, "X-CSRF-Token": token}
     await asyncio.sleep(random.uniform(0, think))
@@ -124,6 +135,8 @@ async def scanner(http: aiohttp.ClientSession, base: str, i: int, who: tuple[int
             shown = await r.json()
         for n, raw in enumerate((f"A-{i:02d}-01-1", f"SKU-{i}", "1", f"B-{i:02d}-01-1")):
             began = time.perf_counter()
+            if sent is not None:
+                sent.append(began)
             body = {"seq": shown["seq"], "request_id": uuid.uuid4().hex, "input": raw}
             async with http.post(f"{base}/t/api/flows/{shown['flow_session_id']}/step",
                                  json=body, headers=headers) as r:
@@ -132,23 +145,26 @@ async def scanner(http: aiohttp.ClientSession, base: str, i: int, who: tuple[int
             if by_step is not None:
                 by_step[STEPS[n]].append(out[-1])
             assert shown["message"] is None or shown["message"]["level"] != "error", shown
-            await asyncio.sleep(think)
+            await pause(think)
 
 
 async def pinger(http: aiohttp.ClientSession, base: str, stop: float, think: float,
-                 out: list[float]) -> None:
+                 out: list[float], sent: list[float]) -> None:
     await asyncio.sleep(random.uniform(0, think))
     while time.monotonic() < stop:
         began = time.perf_counter()
+        sent.append(began)
         async with http.get(f"{base}/bench/select1") as r:
             await r.read()
         out.append(time.perf_counter() - began)
-        await asyncio.sleep(think)
+        await pause(think)
 
 
 async def measure(base: str, people: list[tuple[int, int]], seconds: float,
-                  think: float, rounds: int) -> dict[str, list]:
+                  think: float, rounds: int) -> tuple[dict[str, list[float]], dict[str, list]]:
+    """Latencies by endpoint and step, and the send times of each phase by endpoint."""
     results: dict[str, list[float]] = {"select1": [], "step": [], **{k: [] for k in STEPS}}
+    phases: dict[str, list[list[float]]] = {"select1": [], "step": []}
     limits = aiohttp.TCPConnector(limit=0)
     async with aiohttp.ClientSession(connector=limits) as http:
         # One unrecorded cycle first, as a server that has been running would be: the
@@ -158,13 +174,36 @@ async def measure(base: str, people: list[tuple[int, int]], seconds: float,
         phase = seconds / rounds
         for name in ("select1", "step") * rounds:
             stop = time.monotonic() + phase
+            sent: list[float] = []
+            phases[name].append(sent)
             if name == "select1":
-                jobs = [pinger(http, base, stop, think, results[name]) for _ in people]
+                jobs = [pinger(http, base, stop, think, results[name], sent) for _ in people]
             else:
-                jobs = [scanner(http, base, i, who, stop, think, results[name], results)
+                jobs = [scanner(http, base, i, who, stop, think, results[name], results, sent)
                         for i, who in enumerate(people)]
             await asyncio.gather(*jobs)
-    return results
+    return results, phases
+
+
+def bunching(phases: list[list[float]], window: float = 0.005) -> tuple[float, float]:
+    """Requests sent within ``window`` of each request, on average, and what independent
+    (Poisson) arrivals at the same rate would give.
+
+    Scanners that all pause exactly as long fall into step with each other: once a slow
+    moment has answered several together, they come back together every cycle. People
+    do not, and a benchmark whose arrivals bunch measures its own convoy.
+    """
+    near = expected = 0.0
+    count = 0
+    for sent in phases:
+        sent = sorted(sent)
+        if len(sent) < 2:
+            continue
+        for t in sent:
+            near += bisect.bisect_right(sent, t + window) - bisect.bisect_left(sent, t - window) - 1
+        expected += len(sent) * (len(sent) - 1) / (sent[-1] - sent[0]) * 2 * window
+        count += len(sent)
+    return (near / count, expected / count) if count else (0.0, 0.0)
 
 
 def pct(values: list[float], q: float) -> float:
@@ -183,16 +222,20 @@ def main() -> None:
                         help="gevent workers (production runs one process per core)")
     parser.add_argument("--think", type=float, default=2.0,
                         help="seconds each scanner waits between scans (0: flat out)")
+    parser.add_argument("--jitter", type=float, default=0.5,
+                        help="each pause is uniform in think × (1 ± jitter); 0: all alike")
     args = parser.parse_args()
+    JITTER["spread"] = args.jitter
     people = prepare(args.url, args.scanners)
     proc, base = serve(args.url, args.workers)
     try:
-        results = asyncio.run(measure(base, people, args.seconds, args.think, args.rounds))
+        results, phases = asyncio.run(
+            measure(base, people, args.seconds, args.think, args.rounds))
     finally:
         proc.terminate()
         proc.wait(10)
     print(f"{args.scanners} concurrent scanners, {args.workers} gevent worker(s), "
-          f"{args.think:g}s between scans, "
+          f"{args.think:g}s ± {args.jitter * 100:.0f}% between scans, "
           f"{args.seconds:g}s of steps and {args.seconds:g}s of SELECT 1 in {args.rounds} "
           f"alternating rounds; load average {os.getloadavg()[0]:.1f} at the end")
     print("| endpoint | requests | req/s | p50 ms | p99 ms |")
@@ -207,6 +250,10 @@ def main() -> None:
         values = results[name]
         print(f"| {name} | {pct(values, 50):.1f} | {pct(values, 90):.1f} | {pct(values, 99):.1f} "
               f"| {max(values) * 1000:.1f} |")
+    for name in ("step", "select1"):
+        near, poisson = bunching(phases[name])
+        print(f"{name}: {near:.2f} other requests sent within 5 ms of each "
+              f"(independent arrivals: {poisson:.2f})")
     ratio = pct(results["step"], 99) / max(pct(results["select1"], 99), 1e-9)
     print(f"p99 ratio step / SELECT 1: {ratio:.1f}×")
 
