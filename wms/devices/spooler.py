@@ -10,8 +10,13 @@ transaction open) -> record the outcome (short transaction).
   an SSCC or serial number becomes ``uncertain`` and waits for a person;
 - success is ``sent``, never ``printed``: raw ZPL is not acknowledged.
 
-When idle, a sender polls its printer's health, so the console sees paper
-out even when nothing prints, and status changes go to the StatusBoard.
+An idle sender makes no query: it waits to be woken, by ``wake()`` after a
+commit that queued jobs, or by the discovery thread, whose one query every
+``poll_interval`` finds the printers with open jobs (queued, waiting for a
+retry, or sending under a lease that may have expired) in any process. It
+wakes by itself only when a retry falls due and for its printer's health
+check every ``health_interval``, so the console sees paper out even when
+nothing prints; status changes go to the StatusBoard.
 """
 
 from __future__ import annotations
@@ -47,6 +52,10 @@ class RetryPolicy:
 
     def expired(self, job: ClaimedJob) -> bool:
         return (datetime.now(UTC) - job.created_at).total_seconds() > self.give_up_after
+
+
+#: A sender whose head job waits for a retry looks again at least this often.
+MAX_RETRY_WAIT = 5.0
 
 
 class PrintSpooler:
@@ -147,24 +156,44 @@ class _Sender:
         self.last_health = 0.0
         self.thread = threading.Thread(target=self.run, daemon=True, name=f"spooler-{code}")
 
+    def ending(self) -> bool:
+        return self.spooler._stop.is_set() or self.retired.is_set()
+
     def run(self) -> None:
-        stop = self.spooler._stop
-        while not stop.is_set() and not self.retired.is_set():
+        while not self.ending():
             try:
                 job, due_in = self.spooler.store.claim(self.code, self.token)
-            except Exception:
+            except Exception:  # the database may be briefly away: claim again soon
                 log.exception("spooler claim failed for %s", self.code)
-                job, due_in = None, None
+                self.rest(self.spooler.poll_interval)
+                continue
             if job is not None:
                 try:
                     self.deliver(job)
                 except Exception:  # e.g. the database is away; the lease recovers the job
                     log.exception("spooler could not finish job %s", job.ref)
                 continue
+            self.rest(None if due_in is None else min(due_in, MAX_RETRY_WAIT))
+
+    def rest(self, claim_in: float | None) -> None:
+        """Wait until woken, or ``claim_in`` seconds (None: until woken), checking health.
+
+        Nothing here claims: an idle printer costs no query but its health
+        check (and a write when its status changed). The wait ends at once
+        on ``wake()``, on discovery, on stop and on retirement.
+        """
+        deadline = None if claim_in is None else time.monotonic() + max(0.01, claim_in)
+        while not self.ending():
             self.idle_health()
-            wait = self.spooler.poll_interval if due_in is None else min(due_in, 5.0)
-            self.wake.wait(max(0.01, wait))
-            self.wake.clear()
+            now = time.monotonic()
+            timeout = self.last_health + self.spooler.health_interval - now
+            if deadline is not None:
+                if now >= deadline:
+                    return
+                timeout = min(timeout, deadline - now)
+            if self.wake.wait(max(0.01, timeout)):
+                self.wake.clear()
+                return
 
     def idle_health(self) -> None:
         if time.monotonic() - self.last_health < self.spooler.health_interval:
