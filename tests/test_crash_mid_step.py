@@ -26,7 +26,7 @@ SERVER = textwrap.dedent("""
     from wms.services import ledger
 
     url, fs_id, user_id, seq = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
-    real_post = ledger.post_moves
+    real_post = ledger.post_lines  # what the move flow posts with
 
     def post_then_die(*args, **kwargs):
         lines = real_post(*args, **kwargs)
@@ -34,7 +34,7 @@ SERVER = textwrap.dedent("""
         os.kill(os.getpid(), signal.SIGKILL)
         return lines
 
-    ledger.post_moves = post_then_die
+    ledger.post_lines = post_then_die
     factory = make_session_factory(make_engine(url))
     with factory() as s, s.begin():
         runner.run_step(s, flow_session_id=fs_id, seq=seq, request_id="req-crash",

@@ -83,19 +83,17 @@ def gevent_wait() -> Any:
     watch_for = {WAIT_R: 1, WAIT_W: 2, WAIT_RW: 3}  # libev/libuv: READ 1, WRITE 2
     timed_out = getattr(errors, "_WaitTimeout", errors.OperationalError)
 
-    def park(fileno: int, wanted: Any, interval: float | None, deadline: float | None) -> int:
-        """Until the socket is ready (what it is ready for), or 0 when the interval passed."""
+    def park(fileno: int, wanted: Any, deadline: float | None) -> int:
+        """Until the socket is ready (what it is ready for); raises once the deadline passed."""
         hub = get_hub()
         waiter = Waiter(hub)
         io = hub.loop.io(fileno, watch_for[wanted])
         io.start(waiter.switch, pass_events=True)
-        wake = interval if interval else None
-        if deadline is not None:
-            left = max(deadline - monotonic(), 0.0)
-            wake = left if wake is None else min(wake, left)
+        # psycopg's ``interval`` wakes a blocking wait now and then so that Ctrl-C is
+        # seen; gevent's hub sees signals itself, so only a deadline needs a timer.
         timer = None
-        if wake is not None:
-            timer = hub.loop.timer(wake)
+        if deadline is not None:
+            timer = hub.loop.timer(max(deadline - monotonic(), 0.0))
             timer.start(waiter.switch, 0)
         try:
             events = waiter.get()
@@ -130,7 +128,7 @@ def gevent_wait() -> Any:
                     if not ready:  # only POLLERR, POLLHUP or POLLNVAL
                         raise errors.OperationalError("connection socket closed")
                 else:
-                    ready = park(fileno, wanted, interval, deadline)
+                    ready = park(fileno, wanted, deadline)
                 wanted = gen.send(ready)
         except StopIteration as done:
             return done.value

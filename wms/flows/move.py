@@ -496,7 +496,7 @@ class MoveFlow(Flow):
         facts = self._facts(loc)
         # The places spare the ledger its own read when every location and item is known.
         known = len(facts.places) == 2 and (facts.item_exists or bool(d.get("container")))
-        ledger.post_moves(
+        ledger.post_lines(  # the lines as values: nothing here reads them back
             self.session,
             moves,
             operator_id=ctx.user.id,
