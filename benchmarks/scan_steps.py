@@ -10,9 +10,11 @@ signed in as its own operator with its own item and locations, moving one
 unit per cycle (source, item, quantity, destination = four steps). The
 baseline sends ``GET /bench/select1`` from the same 50 tasks for the same
 time, in the same run: the two alternate in ``--rounds`` phases each, so a
-busy moment of the machine falls on both alike. ``--think`` is the pause between two scans of
-one scanner (a person walks and picks between scans); 0 runs flat out and
-measures capacity (queueing) rather than latency.
+busy moment of the machine falls on both alike. ``--think`` is the mean pause between two
+scans of one scanner (a person walks and picks between scans), each pause drawn from
+think × (1 ± ``--jitter``); 0 runs flat out and measures capacity (queueing) rather than
+latency. Pauses all alike (``--jitter 0``) make the scanners march in step; the run prints
+how bunched the arrivals were next to independent ones.
 """
 
 from __future__ import annotations
