@@ -1,4 +1,4 @@
-"""psycopg's wait under gevent: its own (gevent's patched poll) vs ours (wms.serving.gevent_wait).
+"""psycopg's wait under gevent: its own (gevent's patched poll) vs ours (wms.pgwait.gevent_wait).
 
 Run by hand (gevent patches this process first):
 
@@ -27,7 +27,7 @@ import gevent  # noqa: E402
 import psycopg  # noqa: E402
 import psycopg.waiting as waiting  # noqa: E402
 
-from wms.serving import gevent_wait  # noqa: E402
+from wms.pgwait import gevent_wait  # noqa: E402
 
 THEIRS = "psycopg's (gevent's poll)"
 OURS = "ours (poll(0), one watcher)"
@@ -55,7 +55,7 @@ def timed(work: Callable[[psycopg.Connection[Any], int], None], conn: psycopg.Co
 
 
 def run(url: str, n: int, rounds: int) -> None:
-    theirs, ours = waiting.wait, gevent_wait()
+    theirs, ours = waiting.wait, gevent_wait
     conn = psycopg.connect(url, autocommit=True)
     singles(conn, 200)  # prepare, warm up
     pipelines(conn, 100)
