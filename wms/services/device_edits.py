@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
@@ -153,6 +154,32 @@ def _writable(row: Printer | ScaleDevice, file_codes: Collection[str]) -> None:
         )
 
 
+_Device = TypeVar("_Device", Printer, ScaleDevice)
+
+
+def _switch(
+    session: Session,
+    device: _Device,
+    kind: str,
+    enabled: bool,
+    file_codes: Collection[str],
+    actor: User | None,
+    ctx: dict[str, object],
+) -> _Device:
+    """Enable or disable a console printer or scale, audited as ``device.<kind>_enabled``."""
+    _writable(device, file_codes)
+    device.enabled = enabled
+    session.flush()
+    audit(
+        session,
+        action=f"device.{kind}_{'enabled' if enabled else 'disabled'}",
+        actor=actor,
+        target=device.code,
+        **ctx,
+    )  # type: ignore[arg-type]
+    return device
+
+
 def _validate_printer(
     session: Session,
     data: PrinterInput,
@@ -281,17 +308,7 @@ def set_printer_enabled(
     printer = session.get(Printer, printer_id)
     if printer is None:
         raise UnknownPrinterRow("unknown printer", printer=printer_id)
-    _writable(printer, file_codes)
-    printer.enabled = enabled
-    session.flush()
-    audit(
-        session,
-        action="device.printer_enabled" if enabled else "device.printer_disabled",
-        actor=actor,
-        target=printer.code,
-        **ctx,
-    )  # type: ignore[arg-type]
-    return printer
+    return _switch(session, printer, "printer", enabled, file_codes, actor, ctx)
 
 
 def delete_printer(
@@ -383,17 +400,7 @@ def set_scale_enabled(
     scale = session.get(ScaleDevice, scale_id)
     if scale is None:
         raise UnknownScaleRow("unknown scale", scale=scale_id)
-    _writable(scale, file_codes)
-    scale.enabled = enabled
-    session.flush()
-    audit(
-        session,
-        action="device.scale_enabled" if enabled else "device.scale_disabled",
-        actor=actor,
-        target=scale.code,
-        **ctx,
-    )  # type: ignore[arg-type]
-    return scale
+    return _switch(session, scale, "scale", enabled, file_codes, actor, ctx)
 
 
 def delete_scale(
