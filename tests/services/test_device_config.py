@@ -267,3 +267,33 @@ def test_item_labels_are_one_job_with_copies_and_the_gtin(synced, floor):
     assert (job.printer.code, job.copies, job.data["gtin"]) == ("ITEM-PRN", 12, "06901234567892")
     with pytest.raises(printing.TooManyLabels), synced.begin():
         printing.print_item_labels(synced, item_id=tea.id, copies=0)
+
+
+def test_switching_a_console_printer_and_scale_off_and_on_is_audited_each_time(synced, floor):
+    from wms.model import AuditLog
+
+    with synced.begin():
+        printer = device_edits.save_printer(
+            synced, dock_printer(), warehouse_id=floor.warehouse_id, file_codes=FILE_PRINTERS
+        )
+        scale = device_edits.save_scale(synced, ScaleInput(code="PACK-SCALE", driver="fake"))
+    with synced.begin():
+        device_edits.set_printer_enabled(synced, printer.id, False)
+        device_edits.set_scale_enabled(synced, scale.id, False)
+    assert not printer.enabled and not scale.enabled
+    with synced.begin():
+        device_edits.set_printer_enabled(synced, printer.id, True)
+        device_edits.set_scale_enabled(synced, scale.id, True)
+
+    switched = synced.execute(
+        select(AuditLog.action, AuditLog.target)
+        .where(AuditLog.action.like("device.%abled"))
+        .order_by(AuditLog.id)
+    ).all()
+    assert [tuple(row) for row in switched] == [
+        ("device.printer_disabled", "ZT411-DOCK1"),
+        ("device.scale_disabled", "PACK-SCALE"),
+        ("device.printer_enabled", "ZT411-DOCK1"),
+        ("device.scale_enabled", "PACK-SCALE"),
+    ]
+    assert printer.enabled and scale.enabled
