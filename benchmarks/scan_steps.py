@@ -113,21 +113,17 @@ def wait_ready(base: str, timeout: float = 60.0) -> None:
 
 
 STEPS = ("source", "item", "quantity", "destination")
-#: How much one pause between scans varies around ``--think`` (0.5: from half to one and a
-#: half times it). Set from ``--jitter``.
-JITTER = {"spread": 0.5}
 
 
-async def pause(think: float) -> None:
-    """A person's pause between two scans: ``think`` on average, never the same twice."""
-    spread = JITTER["spread"]
-    await asyncio.sleep(random.uniform(think * (1 - spread), think * (1 + spread)))
+async def pause(think: float, jitter: float) -> None:
+    """A person's pause between two scans: ``think`` on average, uniform in think × (1 ± jitter)."""
+    await asyncio.sleep(random.uniform(think * (1 - jitter), think * (1 + jitter)))
 
 
 async def scanner(http: aiohttp.ClientSession, base: str, i: int, who: tuple[int, int],
                   stop: float, think: float, out: list[float],
                   by_step: dict[str, list[float]] | None = None,
-                  sent: list[float] | None = None) -> None:
+                  sent: list[float] | None = None, jitter: float = 0.5) -> None:
     jar, token = cookie(*who)
     headers = {"Cookie": jar, "X-CSRF-Token": token}
     await asyncio.sleep(random.uniform(0, think))
@@ -147,11 +143,11 @@ async def scanner(http: aiohttp.ClientSession, base: str, i: int, who: tuple[int
             if by_step is not None:
                 by_step[STEPS[n]].append(out[-1])
             assert shown["message"] is None or shown["message"]["level"] != "error", shown
-            await pause(think)
+            await pause(think, jitter)
 
 
 async def pinger(http: aiohttp.ClientSession, base: str, stop: float, think: float,
-                 out: list[float], sent: list[float]) -> None:
+                 out: list[float], sent: list[float], jitter: float) -> None:
     await asyncio.sleep(random.uniform(0, think))
     while time.monotonic() < stop:
         began = time.perf_counter()
@@ -159,11 +155,12 @@ async def pinger(http: aiohttp.ClientSession, base: str, stop: float, think: flo
         async with http.get(f"{base}/bench/select1") as r:
             await r.read()
         out.append(time.perf_counter() - began)
-        await pause(think)
+        await pause(think, jitter)
 
 
 async def measure(base: str, people: list[tuple[int, int]], seconds: float,
-                  think: float, rounds: int) -> tuple[dict[str, list[float]], dict[str, list]]:
+                  think: float, rounds: int, jitter: float = 0.5,
+                  ) -> tuple[dict[str, list[float]], dict[str, list]]:
     """Latencies by endpoint and step, and the send times of each phase by endpoint."""
     results: dict[str, list[float]] = {"select1": [], "step": [], **{k: [] for k in STEPS}}
     phases: dict[str, list[list[float]]] = {"select1": [], "step": []}
@@ -179,9 +176,11 @@ async def measure(base: str, people: list[tuple[int, int]], seconds: float,
             sent: list[float] = []
             phases[name].append(sent)
             if name == "select1":
-                jobs = [pinger(http, base, stop, think, results[name], sent) for _ in people]
+                jobs = [pinger(http, base, stop, think, results[name], sent, jitter)
+                        for _ in people]
             else:
-                jobs = [scanner(http, base, i, who, stop, think, results[name], results, sent)
+                jobs = [scanner(http, base, i, who, stop, think, results[name], results, sent,
+                                jitter)
                         for i, who in enumerate(people)]
             await asyncio.gather(*jobs)
     return results, phases
@@ -227,12 +226,11 @@ def main() -> None:
     parser.add_argument("--jitter", type=float, default=0.5,
                         help="each pause is uniform in think × (1 ± jitter); 0: all alike")
     args = parser.parse_args()
-    JITTER["spread"] = args.jitter
     people = prepare(args.url, args.scanners)
     proc, base = serve(args.url, args.workers)
     try:
         results, phases = asyncio.run(
-            measure(base, people, args.seconds, args.think, args.rounds))
+            measure(base, people, args.seconds, args.think, args.rounds, args.jitter))
     finally:
         proc.terminate()
         proc.wait(10)
