@@ -457,6 +457,9 @@ def test_pages_load_only_from_our_server_and_stay_small(site, pda):
 def test_scan_queued_when_the_session_ended_is_sent_after_signing_in_again(site, pda):
     sign_in_by_badge(pda, site.operator)
     start_move(pda)
+    # A request of the flow page's start still in flight would set the (permanent, so
+    # refreshed on every answer) session cookie again after it was cleared.
+    pda.wait_for_load_state("networkidle")
     pda.context.clear_cookies()  # the session is gone (idle lock, server restart with new key)
 
     wedge(pda, "A-01-02-1")
